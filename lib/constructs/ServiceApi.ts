@@ -1,0 +1,162 @@
+import { Aws, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import {
+  AccessLogFormat,
+  AuthorizationType,
+  JsonSchemaVersion,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  Model,
+  RequestValidator,
+  ResponseType,
+  RestApi,
+  type IResource,
+  type JsonSchema,
+} from 'aws-cdk-lib/aws-apigateway';
+import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** One HTTP route of a service API. */
+export interface ServiceRoute {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Resource path with `{param}` placeholders, e.g. `/tasks/{task_uid}/rating`. */
+  readonly path: string;
+  /** JSON Schema (draft-04 keywords) of the request body; API Gateway rejects bodies that break it. */
+  readonly bodySchema?: Record<string, unknown>;
+}
+
+export interface ServiceApiProps {
+  /** Service name, used in the API name and log group. */
+  readonly service: string;
+  /** The function that serves every route (a router: handlers stay thin, one cold start per service). */
+  readonly handler: IFunction;
+  readonly routes: readonly ServiceRoute[];
+  /** Stage name. Default: `v1`. */
+  readonly stageName?: string;
+  /** Steady-state requests per second per stage. Default: 50. */
+  readonly throttlingRateLimit?: number;
+  /** Burst. Default: 100. */
+  readonly throttlingBurstLimit?: number;
+}
+
+/**
+ * A service's REST API: every route IAM-authorized (callers sign with SigV4), request validation
+ * against the route's body schema, JSON error bodies in the project's `{"error": {...}}` shape,
+ * access logs, throttling, metrics and tracing on the stage.
+ */
+export class ServiceApi extends Construct {
+  readonly api: RestApi;
+  readonly stageName: string;
+  /**
+   * Base URL built from the API id, not from the deployment stage: a function of another service
+   * can hold it in its environment without creating a dependency cycle (the stage depends on
+   * every method, each method on its function).
+   */
+  readonly baseUrl: string;
+
+  constructor(scope: Construct, id: string, props: ServiceApiProps) {
+    super(scope, id);
+    this.stageName = props.stageName ?? 'v1';
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.api = new RestApi(this, 'Api', {
+      restApiName: `hiring-events-${props.service}`,
+      description: `hiring-events ${props.service} service API`,
+      cloudWatchRole: false,
+      deployOptions: {
+        stageName: this.stageName,
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+        throttlingRateLimit: props.throttlingRateLimit ?? 50,
+        throttlingBurstLimit: props.throttlingBurstLimit ?? 100,
+        metricsEnabled: true,
+        tracingEnabled: true,
+        loggingLevel: MethodLoggingLevel.OFF,
+      },
+      defaultMethodOptions: { authorizationType: AuthorizationType.IAM },
+    });
+    this.addErrorResponses();
+
+    const validator = new RequestValidator(this, 'Validator', {
+      restApi: this.api,
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    const integration = new LambdaIntegration(props.handler, { proxy: true, timeout: Duration.seconds(29) });
+    for (const route of props.routes) {
+      const resource = this.resourceFor(route.path);
+      const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+      resource.addMethod(route.method, integration, {
+        requestValidator: validator,
+        requestParameters: Object.fromEntries(pathParams.map((p) => [`method.request.path.${p}`, true])),
+        requestModels: route.bodySchema ? { 'application/json': this.modelFor(route) } : undefined,
+      });
+    }
+
+    const stack = Stack.of(this);
+    this.baseUrl = Fn.join('', [
+      'https://',
+      this.api.restApiId,
+      '.execute-api.',
+      stack.region,
+      '.',
+      Aws.URL_SUFFIX,
+      `/${this.stageName}`,
+    ]);
+  }
+
+  /** Lets `grantee` call routes under `pathPrefix` (e.g. `/internal/*`) with SigV4. */
+  grantInvoke(grantee: IGrantable, pathPrefix = '/*'): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['execute-api:Invoke'],
+        resources: [this.api.arnForExecuteApi('*', pathPrefix, this.stageName)],
+      }),
+    );
+  }
+
+  private resourceFor(path: string): IResource {
+    let resource: IResource = this.api.root;
+    for (const part of path.split('/').filter(Boolean)) {
+      resource = resource.getResource(part) ?? resource.addResource(part);
+    }
+    return resource;
+  }
+
+  private modelFor(route: ServiceRoute): Model {
+    const name = `${route.method}${route.path}`.replace(/[^A-Za-z0-9]/g, '');
+    const { $schema: _ignored, ...schema } = route.bodySchema ?? {};
+    return this.api.addModel(`${name}Model`, {
+      contentType: 'application/json',
+      modelName: name,
+      schema: { schema: JsonSchemaVersion.DRAFT4, ...(schema as JsonSchema) },
+    });
+  }
+
+  /** API Gateway's own rejections (auth, validation, throttling) in the project's error shape. */
+  private addErrorResponses(): void {
+    const json = (code: string, message: string) => ({
+      'application/json': `{"error":{"code":"${code}","message":${message}}}`,
+    });
+    this.api.addGatewayResponse('BadBody', {
+      type: ResponseType.BAD_REQUEST_BODY,
+      templates: json('invalid_body', '"$context.error.validationErrorString"'),
+    });
+    this.api.addGatewayResponse('BadParameters', {
+      type: ResponseType.BAD_REQUEST_PARAMETERS,
+      templates: json('invalid_parameters', '$context.error.messageString'),
+    });
+    this.api.addGatewayResponse('Default4xx', {
+      type: ResponseType.DEFAULT_4XX,
+      templates: json('$context.error.responseType', '$context.error.messageString'),
+    });
+    this.api.addGatewayResponse('Default5xx', {
+      type: ResponseType.DEFAULT_5XX,
+      templates: json('$context.error.responseType', '$context.error.messageString'),
+    });
+  }
+}
