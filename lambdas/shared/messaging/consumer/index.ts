@@ -1,0 +1,15 @@
+export { createConsumer } from './createConsumer.js';
+export { classifyError } from './classifyError.js';
+export { processRecord } from './processRecord.js';
+export { processedMarker } from './processedMarker.js';
+export { parkingDelay } from './parkingDelay.js';
+export type {
+  ConsumerContext,
+  ConsumerHandlers,
+  ConsumerOptions,
+  Effect,
+  EventHandler,
+  FailureKind,
+  ParkingOptions,
+  RecordOutcome,
+} from './types.js';

@@ -1,0 +1,60 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+
+/**
+ * The one place that creates the Powertools logger and metrics shared by every Lambda.
+ *
+ * The service name comes from `POWERTOOLS_SERVICE_NAME` (set by `ServiceFunction`), so the same
+ * module serves hiring, tasks and bonus; metrics carry it as the `service` dimension.
+ *
+ * @example
+ * ```ts
+ * import { logger, metrics, MetricName, countEvent } from '../shared/observability.js';
+ * logger.info('started');
+ * countEvent(MetricName.EventsConsumed);
+ * metrics.publishStoredMetrics();
+ * ```
+ */
+export const METRICS_NAMESPACE = 'HiringEvents';
+
+/** Metric names emitted by the messaging kit (namespace `HiringEvents`, dimension `service`). */
+export const MetricName = {
+  EventsPublished: 'EventsPublished',
+  PublishFailed: 'PublishFailed',
+  EventsRepublished: 'EventsRepublished',
+  EventsConsumed: 'EventsConsumed',
+  EventsDuplicate: 'EventsDuplicate',
+  EventsStale: 'EventsStale',
+  EventsParked: 'EventsParked',
+  EventsDeadLettered: 'EventsDeadLettered',
+} as const;
+export type MetricName = (typeof MetricName)[keyof typeof MetricName];
+
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'hiring-events';
+
+export const logger = new Logger({ serviceName });
+
+export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE, serviceName });
+
+/** Adds `count` to a messaging metric; published by `metrics.publishStoredMetrics()` at the end of the invocation. */
+export function countEvent(name: MetricName, count = 1): void {
+  if (count > 0) metrics.addMetric(name, MetricUnit.Count, count);
+}
+
+/** Log keys that identify one event in every log line written while handling it. */
+export interface EventLogKeys {
+  event_id?: string;
+  event_name?: string;
+  event_version?: string;
+  correlation_id?: string;
+}
+
+/**
+ * A child logger carrying the event's keys. Records of a batch run concurrently, so keys are
+ * attached to a per-record child instead of `appendKeys` on the shared logger (which would leak
+ * one record's keys into another's lines).
+ */
+export function eventLogger(keys: EventLogKeys): Logger {
+  const persistentKeys = Object.fromEntries(Object.entries(keys).filter(([, value]) => value !== undefined));
+  return logger.createChild({ persistentKeys });
+}
