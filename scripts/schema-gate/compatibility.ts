@@ -66,8 +66,8 @@ export function undiffedDifferences(a: unknown, b: unknown, at = '#'): string[] 
 export function acceptsAll(a: unknown, b: unknown, at = '#'): string[] {
   if (!isObject(a) || !isObject(b)) return JSON.stringify(a) === JSON.stringify(b) ? [] : [`${at}: schemas differ`];
   const why: string[] = [];
-  const typesA = [a.type].flat().filter((t) => t !== undefined);
-  const typesB = [b.type].flat().filter((t) => t !== undefined);
+  const typesA: unknown[] = [a.type].flat().filter((t) => t !== undefined);
+  const typesB: unknown[] = [b.type].flat().filter((t) => t !== undefined);
   if (typesB.length > 0) {
     const okType = (t: unknown) => typesB.includes(t) || (t === 'integer' && typesB.includes('number'));
     if (typesA.length === 0 || !typesA.every(okType)) why.push(`${at}: type ${JSON.stringify(a.type)} is not within ${JSON.stringify(b.type)}`);

@@ -1,0 +1,23 @@
+import { validators } from './generated/validators.js';
+import type { EventName, EventVersion } from './types.js';
+
+/**
+ * Published versions of every event, oldest first, taken from the generated validators.
+ *
+ * @example
+ * ```ts
+ * import { EVENT_VERSIONS } from '../shared/registry/index.js';
+ * EVENT_VERSIONS.ManagerUpdated; // ['0', '1']
+ * ```
+ */
+export const EVENT_VERSIONS: { readonly [N in EventName]: readonly EventVersion<N>[] } = Object.freeze(
+  Object.fromEntries(
+    Object.entries(validators).map(([name, byVersion]) => [
+      name,
+      Object.freeze(Object.keys(byVersion).sort((a, b) => Number(a) - Number(b))),
+    ]),
+  ),
+) as { readonly [N in EventName]: readonly EventVersion<N>[] };
+
+/** The uuid v4 pattern the schemas use; error messages call it "the uuid format". */
+export const UUID_V4_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$';
