@@ -1,0 +1,168 @@
+import { Duration, Names, Stack } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData, type IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { eventSource } from '../../lambdas/shared/messaging/constants.js';
+import { secureQueue } from './secureQueue.js';
+import { ServiceFunction } from './ServiceFunction.js';
+
+/** One consumed event and the versions the consumer handles. */
+export interface ConsumedEvent {
+  readonly name: string;
+  readonly versions: readonly string[];
+}
+
+/** Parking budget for messages whose prerequisite has not arrived yet. */
+export interface ConsumerParkingProps {
+  /** Default: 8 parks (30 s, 1, 2, 4, 8, 15, 15, 15 min: about an hour). */
+  readonly maxAttempts?: number;
+  /** First delay, doubled each park, capped at 900 s. Default: 30 s. */
+  readonly baseDelay?: Duration;
+}
+
+export interface EventConsumerProps {
+  readonly bus: IEventBus;
+  /** The producing service; rules match `source = hiring-events.<producer>`. */
+  readonly producer: string;
+  readonly events: readonly ConsumedEvent[];
+  /** Absolute path of the TS module exporting `handler = createConsumer({...})`. */
+  readonly handlerEntry: string;
+  /** The consumer's service table: read/write granted, `TABLE_NAME` set. */
+  readonly table: ITable;
+  /** The consuming service, e.g. `bonus`. Default: the construct id. */
+  readonly service?: string;
+  readonly environment?: Record<string, string>;
+  /** Function timeout. Default: 30 s. The queue's visibility timeout is 6x this. */
+  readonly timeout?: Duration;
+  /** Receives before SQS moves a message to the DLQ (transient failures). Default: 5. */
+  readonly maxReceiveCount?: number;
+  readonly parking?: ConsumerParkingProps;
+  /** Records per invocation. Default: 10. */
+  readonly batchSize?: number;
+  /** Age of the oldest message that raises the alarm. Default: 1 hour (parking delays included). */
+  readonly maxMessageAge?: Duration;
+}
+
+/**
+ * One consumer of events from the bus: per event name a rule
+ * `{ source: [hiring-events.<producer>], detail-type: [name], detail: { event_version: [...] } }`
+ * -> SQS queue (SSE, SSL-only, 4 days, visibility 6x the function timeout) with a DLQ (SSE,
+ * SSL-only, 14 days, redrive allowed only from its source queue, so the console's "Start DLQ
+ * redrive" works) -> Lambda with batch item failures. The same DLQ catches EventBridge delivery
+ * failures (their body is the EventBridge event too, so a redrive feeds them to the consumer).
+ * Alarms on DLQ depth and on the age of the oldest message.
+ *
+ * @example
+ * ```ts
+ * new EventConsumer(this, 'TaskSolvedConsumer', {
+ *   bus, producer: 'hiring', service: 'bonus', table,
+ *   events: [{ name: 'TaskSolved', versions: ['0'] }],
+ *   handlerEntry: 'lambdas/bonus/taskSolvedConsumer.ts',
+ * });
+ * ```
+ */
+export class EventConsumer extends Construct {
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+  readonly function: ServiceFunction;
+  readonly rules: Rule[];
+  readonly alarms: { readonly deadLetters: IAlarm; readonly oldestMessageAge: IAlarm };
+
+  constructor(scope: Construct, id: string, props: EventConsumerProps) {
+    super(scope, id);
+    if (props.events.length === 0) throw new Error('EventConsumer: at least one event is required');
+    for (const event of props.events) {
+      if (event.versions.length === 0) throw new Error(`EventConsumer: ${event.name} lists no version`);
+    }
+    const service = props.service ?? id;
+    const timeout = props.timeout ?? Duration.seconds(30);
+
+    // The DLQ allows redrive only from its source queue (so the console's "Start DLQ redrive"
+    // works and nothing else can use it as a DLQ). The source queue's redrive policy already
+    // references the DLQ, so referencing the queue's ARN back would be a CloudFormation cycle:
+    // the source queue gets a deterministic physical name and the DLQ names its ARN.
+    const queueName = Names.uniqueResourceName(this, { maxLength: 80, separator: '-' });
+    this.deadLetterQueue = secureQueue(this, 'DeadLetterQueue', {
+      retentionPeriod: Duration.days(14),
+      redriveAllowPolicy: {
+        redrivePermission: RedrivePermission.BY_QUEUE,
+        sourceQueues: [Queue.fromQueueArn(this, 'SourceQueueRef', Stack.of(this).formatArn({ service: 'sqs', resource: queueName }))],
+      },
+    });
+    this.queue = secureQueue(this, 'Queue', {
+      queueName,
+      retentionPeriod: Duration.days(4),
+      visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
+    });
+
+    this.rules = props.events.map(
+      (event) =>
+        new Rule(this, `Rule${event.name}`, {
+          eventBus: props.bus,
+          description: `${event.name} v${event.versions.join(', v')} from ${props.producer} to ${service}`,
+          eventPattern: {
+            source: [eventSource(props.producer)],
+            detailType: [event.name],
+            detail: { event_version: [...event.versions] },
+          },
+          targets: [
+            new SqsQueue(this.queue, {
+              deadLetterQueue: this.deadLetterQueue,
+              retryAttempts: 185,
+              maxEventAge: Duration.hours(24),
+            }),
+          ],
+        }),
+    );
+
+    this.function = new ServiceFunction(this, 'Function', {
+      service,
+      entry: props.handlerEntry,
+      description: `hiring-events ${service}: consumes ${props.events.map((e) => e.name).join(', ')} from ${props.producer}`,
+      timeout,
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        QUEUE_URL: this.queue.queueUrl,
+        DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
+        PARK_MAX_ATTEMPTS: String(props.parking?.maxAttempts ?? 8),
+        PARK_BASE_DELAY_SECONDS: String(props.parking?.baseDelay?.toSeconds() ?? 30),
+        ...props.environment,
+      },
+    });
+    this.function.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: props.batchSize ?? 10,
+        maxBatchingWindow: Duration.seconds(1),
+        reportBatchItemFailures: true,
+      }),
+    );
+    props.table.grantReadWriteData(this.function);
+    // Parking re-sends to its own queue; poison and exhausted parks go to the DLQ.
+    this.queue.grantSendMessages(this.function);
+    this.deadLetterQueue.grantSendMessages(this.function);
+
+    this.alarms = {
+      deadLetters: new Alarm(this, 'DeadLettersAlarm', {
+        alarmDescription: `${service}: messages in the DLQ of ${id}; read their failure-reason attribute, fix, then "Start DLQ redrive"`,
+        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+      oldestMessageAge: new Alarm(this, 'OldestMessageAgeAlarm', {
+        alarmDescription: `${service}: the oldest message of ${id} waits too long (consumer failing or too slow)`,
+        metric: this.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' }),
+        threshold: (props.maxMessageAge ?? Duration.hours(1)).toSeconds(),
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 5,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    };
+  }
+}

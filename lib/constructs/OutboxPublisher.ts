@@ -1,0 +1,119 @@
+import { CfnOutput, Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { Grant } from 'aws-cdk-lib/aws-iam';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { repoPath } from './paths.js';
+import { secureQueue } from './secureQueue.js';
+import { SERVICE_TABLE_KEYS } from './ServiceTable.js';
+import { ServiceFunction } from './ServiceFunction.js';
+
+export interface OutboxPublisherProps {
+  /** The service table (from `ServiceTable`): must have a stream and the outbox GSI. */
+  readonly table: ITable;
+  readonly bus: IEventBus;
+  /** The producing service, e.g. `hiring` (logs and metrics dimension). */
+  readonly producer: string;
+  /** Stream records per invocation. Default: 50 (five PutEvents calls). */
+  readonly batchSize?: number;
+  /** Retries of a failing batch before it goes to the failure queue. Default: 10. */
+  readonly retryAttempts?: number;
+  /** Oldest record still retried. Default: 1 day (stream data lives 24 h). */
+  readonly maxRecordAge?: Duration;
+  /** Seconds the republisher widens a failed batch's arrival window by. Default: 300. */
+  readonly republishMarginSeconds?: number;
+}
+
+/**
+ * Publishes a service's outbox to the bus: the table stream, filtered to outbox INSERTs, feeds a
+ * Lambda that calls PutEvents (partial failures reported per record, bisect on error, bounded
+ * retries and record age). Batches given up on land in a failure queue (SSE, SSL-only, 14 days,
+ * alarmed); they only name the shard and sequence range, so the **Republisher** function looks
+ * the events up in the outbox GSI by time and puts them again. Operator action, one command:
+ * `aws lambda invoke --function-name <RepublisherFunctionName output> out.json`.
+ *
+ * @example
+ * ```ts
+ * const { table } = new ServiceTable(this, 'Table');
+ * new OutboxPublisher(this, 'Outbox', { table, bus, producer: 'hiring' });
+ * ```
+ */
+export class OutboxPublisher extends Construct {
+  readonly function: ServiceFunction;
+  readonly republisher: ServiceFunction;
+  readonly failureQueue: Queue;
+  readonly failureAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: OutboxPublisherProps) {
+    super(scope, id);
+    if (!props.table.tableStreamArn) throw new Error('OutboxPublisher: the table has no stream (use ServiceTable)');
+
+    this.failureQueue = secureQueue(this, 'FailureQueue');
+
+    this.function = new ServiceFunction(this, 'Publisher', {
+      service: props.producer,
+      entry: repoPath('lambdas/shared/messaging/publisher/handler.ts'),
+      description: `hiring-events ${props.producer}: outbox stream -> EventBridge`,
+      timeout: Duration.seconds(60),
+      environment: { EVENT_BUS_NAME: props.bus.eventBusName },
+    });
+    this.function.addEventSource(
+      new DynamoEventSource(props.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: props.batchSize ?? 50,
+        maxBatchingWindow: Duration.seconds(1),
+        bisectBatchOnError: true,
+        retryAttempts: props.retryAttempts ?? 10,
+        maxRecordAge: props.maxRecordAge ?? Duration.days(1),
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(this.failureQueue),
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual('INSERT'),
+            dynamodb: { NewImage: { item_type: { S: FilterRule.isEqual('outbox') } } },
+          }),
+        ],
+      }),
+    );
+    props.bus.grantPutEventsTo(this.function);
+
+    this.republisher = new ServiceFunction(this, 'Republisher', {
+      service: props.producer,
+      entry: repoPath('lambdas/shared/messaging/publisher/republisherHandler.ts'),
+      description: `hiring-events ${props.producer}: re-put outbox events of failed stream batches (invoke by hand)`,
+      timeout: Duration.minutes(5),
+      environment: {
+        EVENT_BUS_NAME: props.bus.eventBusName,
+        TABLE_NAME: props.table.tableName,
+        FAILURE_QUEUE_URL: this.failureQueue.queueUrl,
+        REPUBLISH_MARGIN_SECONDS: String(props.republishMarginSeconds ?? 300),
+      },
+    });
+    this.failureQueue.grantConsumeMessages(this.republisher);
+    props.bus.grantPutEventsTo(this.republisher);
+    // Only Query, only on the outbox index: the republisher never reads the service's state.
+    Grant.addToPrincipal({
+      grantee: this.republisher,
+      actions: ['dynamodb:Query'],
+      resourceArns: [`${props.table.tableArn}/index/${SERVICE_TABLE_KEYS.outboxIndex.indexName}`],
+    });
+
+    this.failureAlarm = new Alarm(this, 'FailureQueueAlarm', {
+      alarmDescription: `Outbox batches of ${props.producer} were given up on: run the republisher (${id} RepublisherFunctionName output)`,
+      metric: this.failureQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
+    new CfnOutput(this, 'RepublisherFunctionName', {
+      value: this.republisher.functionName,
+      description: `Drains the ${props.producer} outbox failure queue: aws lambda invoke --function-name <this> out.json`,
+    });
+  }
+}

@@ -1,0 +1,57 @@
+import { Duration } from 'aws-cdk-lib';
+import { Architecture, determineLatestNodeRuntime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+
+export interface ServiceFunctionProps extends NodejsFunctionProps {
+  /** Absolute path of the TS module exporting `handler`. */
+  readonly entry: string;
+  /** Service the function belongs to: `POWERTOOLS_SERVICE_NAME` and the metrics' `service` dimension. */
+  readonly service: string;
+  /** Retention of the function's log group. Default: one month. */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * A Lambda function with the project's defaults: bundled by esbuild to minified CJS with source
+ * maps for Node 24 (the AWS SDK v3 left out: the runtime's copy is used), latest Node runtime,
+ * ARM, X-Ray tracing, its own log group with retention, Powertools environment
+ * (`POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_METRICS_NAMESPACE=HiringEvents`).
+ * Every prop of `NodejsFunction` can still be overridden.
+ *
+ * @example
+ * ```ts
+ * const fn = new ServiceFunction(this, 'CreateTask', { service: 'tasks', entry: 'lambdas/tasks/createTaskFunction.ts' });
+ * table.grantReadWriteData(fn);
+ * ```
+ */
+export class ServiceFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    const { service, logRetention, environment, bundling, ...rest } = props;
+    const logGroup = rest.logGroup ?? new LogGroup(scope, `${id}Logs`, { retention: logRetention ?? RetentionDays.ONE_MONTH });
+    super(scope, id, {
+      runtime: determineLatestNodeRuntime(scope),
+      architecture: Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      tracing: Tracing.ACTIVE,
+      ...rest,
+      logGroup,
+      bundling: {
+        format: OutputFormat.CJS,
+        minify: true,
+        sourceMap: true,
+        target: 'node24',
+        externalModules: ['@aws-sdk/*'],
+        ...bundling,
+      },
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: service,
+        POWERTOOLS_METRICS_NAMESPACE: 'HiringEvents',
+        ...environment,
+      },
+    });
+  }
+}

@@ -1,0 +1,220 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EventConsumer } from '../../../lib/constructs/EventConsumer.js';
+import { OutboxPublisher } from '../../../lib/constructs/OutboxPublisher.js';
+import { repoPath } from '../../../lib/constructs/paths.js';
+import { ServiceTable } from '../../../lib/constructs/ServiceTable.js';
+
+type Resource = { Type: string; Properties: Record<string, any> };
+
+// Synthesised once for the file: NodejsFunction bundling costs seconds per function.
+let template: Template;
+let resources: Record<string, Resource>;
+let consumer: EventConsumer;
+let stack: Stack;
+
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as any);
+
+beforeAll(() => {
+  const app = new App();
+  stack = new Stack(app, 'Test', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const bus = new EventBus(stack, 'Bus', { eventBusName: 'hiring-events' });
+  const { table } = new ServiceTable(stack, 'BonusTable');
+  const hiringTable = new ServiceTable(stack, 'HiringTable');
+  new OutboxPublisher(stack, 'HiringOutbox', { table: hiringTable.table, bus, producer: 'hiring' });
+  consumer = new EventConsumer(stack, 'TaskSolvedConsumer', {
+    bus,
+    producer: 'hiring',
+    service: 'bonus',
+    table,
+    events: [
+      { name: 'TaskSolved', versions: ['0'] },
+      { name: 'TaskCreated', versions: ['0', '1'] },
+    ],
+    handlerEntry: repoPath('test/infra/constructs/fixtures/consumerHandler.ts'),
+    timeout: Duration.seconds(20),
+  });
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources;
+}, 120_000);
+
+describe('ServiceTable', () => {
+  it('has pk/sk, TTL, stream with both images, PITR, on-demand, retained, and the sparse outbox GSI', () => {
+    const tables = ofType('AWS::DynamoDB::Table');
+    expect(tables).toHaveLength(2);
+    for (const [id, table] of tables) {
+      expect(table.Properties).toMatchObject({
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+        TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
+        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        BillingMode: 'PAY_PER_REQUEST',
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'gsi1',
+            KeySchema: [{ AttributeName: 'gsi1pk', KeyType: 'HASH' }, { AttributeName: 'gsi1sk', KeyType: 'RANGE' }],
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['event'] },
+          },
+        ],
+      });
+      expect(resources[id]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    }
+  });
+});
+
+describe('EventConsumer', () => {
+  it('gives every consumer queue a DLQ with redrive allowed only from that queue', () => {
+    const queueId = logicalId(consumer.queue);
+    const dlqId = logicalId(consumer.deadLetterQueue);
+    const queue = resources[queueId]!;
+    expect(queue.Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 });
+    const dlq = resources[dlqId]!;
+    expect(dlq.Properties.RedriveAllowPolicy.redrivePermission).toBe('byQueue');
+    const [allowed] = dlq.Properties.RedriveAllowPolicy.sourceQueueArns;
+    // The allowed ARN names exactly the source queue (a literal ARN: referencing it would be a cycle).
+    expect(JSON.stringify(allowed)).toContain(`:${queue.Properties.QueueName}`);
+    expect(queue.Properties.MessageRetentionPeriod).toBe(4 * 24 * 3600);
+    expect(dlq.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+  });
+
+  it('encrypts every queue and denies non-TLS access to it', () => {
+    const queues = ofType('AWS::SQS::Queue');
+    expect(queues.length).toBe(3); // consumer queue + DLQ, outbox failure queue
+    for (const [id, queue] of queues) {
+      expect(queue.Properties.SqsManagedSseEnabled, id).toBe(true);
+      const policies = ofType('AWS::SQS::QueuePolicy').filter(([, p]) => p.Properties.Queues.some((q: any) => q.Ref === id));
+      const statements = policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+      expect(statements, id).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    }
+  });
+
+  it('sets the visibility timeout to at least 6x the function timeout', () => {
+    const queue = resources[logicalId(consumer.queue)]!;
+    const fn = resources[logicalId(consumer.function)]!;
+    expect(fn.Properties.Timeout).toBe(20);
+    expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fn.Properties.Timeout);
+  });
+
+  it('routes each event name with its versions from the producer to the queue, with a DLQ on the target', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['hiring-events.hiring'], 'detail-type': ['TaskSolved'], detail: { event_version: ['0'] } },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [logicalId(consumer.queue), 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(consumer.deadLetterQueue), 'Arn'] } },
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['hiring-events.hiring'], 'detail-type': ['TaskCreated'], detail: { event_version: ['0', '1'] } },
+    });
+    expect(consumer.rules).toHaveLength(2);
+  });
+
+  it('reports batch item failures on the SQS mapping, 10 records a batch', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(consumer.queue), 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 10,
+    });
+  });
+
+  it('passes queue URLs, table and parking budget to the function', () => {
+    const fn = resources[logicalId(consumer.function)]!;
+    expect(fn.Properties.Environment.Variables).toMatchObject({
+      QUEUE_URL: { Ref: logicalId(consumer.queue) },
+      DEAD_LETTER_QUEUE_URL: { Ref: logicalId(consumer.deadLetterQueue) },
+      PARK_MAX_ATTEMPTS: '8',
+      PARK_BASE_DELAY_SECONDS: '30',
+      POWERTOOLS_SERVICE_NAME: 'bonus',
+    });
+  });
+
+  it('alarms on DLQ depth and on the age of the oldest message', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(consumer.deadLetterQueue), 'QueueName'] } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(consumer.queue), 'QueueName'] } }],
+    });
+  });
+});
+
+describe('OutboxPublisher', () => {
+  it('reads the stream filtered to outbox inserts, bisecting, with bounded retries and age, and an on-failure queue', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').filter(([, m]) => m.Properties.StartingPosition);
+    expect(mappings).toHaveLength(1);
+    const [, mapping] = mappings[0]!;
+    expect(mapping.Properties).toMatchObject({
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      MaximumRecordAgeInSeconds: 86_400,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 50,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [expect.stringMatching(/^HiringOutboxFailureQueue/), 'Arn'] } } },
+    });
+    const filters = mapping.Properties.FilterCriteria.Filters.map((f: { Pattern: string }) => JSON.parse(f.Pattern));
+    expect(filters).toEqual([{ eventName: ['INSERT'], dynamodb: { NewImage: { item_type: { S: ['outbox'] } } } }]);
+  });
+
+  it('alarms on the failure queue and outputs the republisher function name', () => {
+    const alarmed = ofType('AWS::CloudWatch::Alarm')
+      .filter(([, a]) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible' && a.Properties.Threshold === 0)
+      .map(([, a]) => a.Properties.Dimensions[0].Value['Fn::GetAtt'][0] as string);
+    expect(alarmed.some((id) => id.startsWith('HiringOutboxFailureQueue'))).toBe(true);
+    const outputs = template.toJSON().Outputs as Record<string, { Value: { Ref: string } }>;
+    const output = Object.entries(outputs).find(([name]) => name.includes('RepublisherFunctionName'));
+    expect(output?.[1].Value.Ref).toMatch(/^HiringOutboxRepublisher/);
+    expect(resources[output![1].Value.Ref]!.Type).toBe('AWS::Lambda::Function');
+  });
+});
+
+describe('IAM', () => {
+  const statementsOf = (rolePrefix: string) =>
+    ofType('AWS::IAM::Policy')
+      .filter(([, p]) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref.startsWith(rolePrefix)))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+  const actionsOf = (s: { Action: string | string[] }) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+  const resourcesOf = (s: { Resource: unknown }) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+
+  it('scopes every dynamodb/sqs/events grant to named resources (no "*")', () => {
+    const statements = ofType('AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    const scoped = statements.filter((s: any) =>
+      actionsOf(s).some((a) => /^(dynamodb|sqs|events):/.test(a) && a !== 'dynamodb:ListStreams'),
+    );
+    expect(scoped.length).toBeGreaterThan(5);
+    for (const statement of scoped) {
+      expect(resourcesOf(statement), JSON.stringify(statement.Action)).not.toContain('*');
+    }
+  });
+
+  it('lets the publisher put events on the bus only, and the republisher query only the outbox index', () => {
+    const publisher = statementsOf('HiringOutboxPublisher');
+    const put = publisher.filter((s) => actionsOf(s).includes('events:PutEvents'));
+    expect(put).toHaveLength(1);
+    expect(resourcesOf(put[0]!)).toEqual([{ 'Fn::GetAtt': ['BusEA82B648', 'Arn'] }]);
+    expect(publisher.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:') && !/Stream|Shard|GetRecords/.test(a))).toEqual([]);
+
+    const republisher = statementsOf('HiringOutboxRepublisher');
+    const dynamo = republisher.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo.flatMap(actionsOf)).toEqual(['dynamodb:Query']);
+    expect(JSON.stringify(resourcesOf(dynamo[0]!))).toContain('/index/gsi1');
+  });
+
+  it('lets the consumer send only to its own queue and DLQ', () => {
+    const sends = statementsOf('TaskSolvedConsumerFunction').filter((s) => actionsOf(s).includes('sqs:SendMessage'));
+    const targets = sends.flatMap(resourcesOf).map((r) => JSON.stringify(r)).sort();
+    expect(targets).toEqual(
+      [logicalId(consumer.deadLetterQueue), logicalId(consumer.queue)].map((id) => JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] })).sort(),
+    );
+  });
+});
