@@ -1,0 +1,88 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createConsumer, PrerequisiteMissingError, type ConsumerContext, type Effect, type ParkingOptions } from '../shared/messaging/index.js';
+import type { EventOf } from '../shared/registry/index.js';
+import { candidateFromEvent } from './domain/candidate.js';
+import { updateRequestFromEvent } from './domain/updateRequest.js';
+import { taskKey } from './keys.js';
+import { candidateItem, putNew, TasksStore, updateRequestItem } from './store.js';
+
+/** Name of the consumer (part of its processed-event markers). */
+export const TASKS_CONSUMER = 'tasks';
+
+/** Overrides of the consumer's configuration (tests, local runs); the rest comes from the environment. */
+export interface TasksConsumerDeps {
+  clients?: { doc?: DynamoDBDocumentClient; sqs?: SQSClient };
+  tableName?: string;
+  queueUrl?: string;
+  deadLetterQueueUrl?: string;
+  parking?: ParkingOptions;
+  /** @default () => new Date() */
+  now?: () => Date;
+}
+
+/**
+ * `NewCandidate` v0: remember the candidate, so tasks may be assigned to it. A plain Put: the
+ * runtime writes the processed marker in the same transaction, so a redelivery is a no-op.
+ */
+export async function onNewCandidate(event: EventOf<'NewCandidate', '0'>, ctx: ConsumerContext): Promise<Effect> {
+  const candidate = candidateFromEvent(event.payload, event.produced_at);
+  return [{ Put: { TableName: ctx.tableName, Item: candidateItem(candidate) } }];
+}
+
+/**
+ * `TaskUpdateRequested` v0: record the request on the task (`UPDATE_REQUEST#<request_id>`, created
+ * only once: `request_id` is hiring's idempotency key) and mark the task `needs_update`.
+ * An unknown task parks the message (the task may not have arrived yet); a request already
+ * recorded (same `request_id` through another event or path) is a no-op.
+ */
+export function onTaskUpdateRequested(now: () => Date) {
+  return async (event: EventOf<'TaskUpdateRequested', '0'>, ctx: ConsumerContext): Promise<Effect> => {
+    const { task_uid, request_id } = event.payload;
+    const store = new TasksStore(ctx.doc, ctx.tableName);
+    if (!(await store.getTask(task_uid))) throw new PrerequisiteMissingError(`task ${task_uid} unknown to tasks`);
+    if (await store.getUpdateRequest(task_uid, request_id)) {
+      ctx.logger.info('update request already recorded', { task_uid, request_id });
+      return [];
+    }
+    const request = updateRequestFromEvent(event.payload, now());
+    return [
+      putNew(ctx.tableName, updateRequestItem(request)),
+      {
+        Update: {
+          TableName: ctx.tableName,
+          Key: taskKey(task_uid),
+          UpdateExpression: 'SET needs_update = :true, last_update_request_id = :request_id',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':true': true, ':request_id': request_id },
+        },
+      },
+    ];
+  };
+}
+
+/**
+ * Builds the SQS handler of the tasks consumer (`NewCandidate` v0, `TaskUpdateRequested` v0 from
+ * hiring). Env: `TABLE_NAME`, `QUEUE_URL`, `DEAD_LETTER_QUEUE_URL` (set by the `EventConsumer` construct).
+ *
+ * @example
+ * ```ts
+ * const handler = createTasksConsumer({ clients: { doc, sqs }, tableName, queueUrl, deadLetterQueueUrl });
+ * const { batchItemFailures } = await handler(sqsEvent);
+ * ```
+ */
+export function createTasksConsumer(deps: TasksConsumerDeps = {}): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
+  return createConsumer({
+    consumer: TASKS_CONSUMER,
+    clients: deps.clients,
+    tableName: deps.tableName,
+    queueUrl: deps.queueUrl,
+    deadLetterQueueUrl: deps.deadLetterQueueUrl,
+    parking: deps.parking,
+    handlers: {
+      NewCandidate: { '0': onNewCandidate },
+      TaskUpdateRequested: { '0': onTaskUpdateRequested(deps.now ?? (() => new Date())) },
+    },
+  });
+}

@@ -1,0 +1,32 @@
+import type { Assignment } from '../types.js';
+
+/** The body of hiring's `POST /internal/assignments` (assign_task). */
+export interface HiringAssignmentBody {
+  assignment_id: string;
+  task_uid: string;
+  candidate_uid: string;
+  assigned_at: string;
+  [key: string]: unknown;
+}
+
+/**
+ * A new assignment of a task to a candidate.
+ *
+ * @example
+ * ```ts
+ * const assignment = newAssignment(randomUUID(), task_uid, candidate_uid, new Date());
+ * ```
+ */
+export function newAssignment(assignmentId: string, taskUid: string, candidateUid: string, now: Date): Assignment {
+  return { assignment_id: assignmentId, task_uid: taskUid, candidate_uid: candidateUid, assigned_at: now.toISOString() };
+}
+
+/** What hiring's assign_task receives. */
+export function hiringAssignmentBody(assignment: Assignment): HiringAssignmentBody {
+  return { ...assignment };
+}
+
+/** The assignment as the API returns it. */
+export function assignmentView(assignment: Assignment): Pick<Assignment, 'assignment_id' | 'task_uid' | 'candidate_uid'> {
+  return { assignment_id: assignment.assignment_id, task_uid: assignment.task_uid, candidate_uid: assignment.candidate_uid };
+}

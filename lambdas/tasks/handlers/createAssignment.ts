@@ -1,0 +1,49 @@
+import { pendingCallPut } from '../../shared/calls/index.js';
+import { ConflictError, HttpError, NotFoundError, type HttpRequest, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { TasksApiContext } from '../context.js';
+import { assignmentView, newAssignment } from '../domain/assignment.js';
+import { assignTaskCall } from '../hiringCalls.js';
+import { assignmentItem, failedConditionIndex, putNew } from '../store.js';
+import type { CreateAssignmentBody } from '../types.js';
+
+/**
+ * `POST /tasks/{task_uid}/assignments` -> 201 `{assignment_id, task_uid, candidate_uid}`.
+ * 404 for an unknown task, 404 (field `body.candidate_uid`) for a candidate tasks has not learnt
+ * from `NewCandidate` yet, 409 `already_assigned` when the task is already assigned to the
+ * candidate (a retry with the same `Idempotency-Key` replays the first answer instead).
+ * The assignment, the pending assign_task call to hiring and the idempotency record commit
+ * together; then the call is tried at once (its `Idempotency-Key` is the call id).
+ */
+export function createAssignment(ctx: TasksApiContext): RouteHandler<CreateAssignmentBody> {
+  return async ({ pathParameters, body, idempotency }: HttpRequest<CreateAssignmentBody>): Promise<HttpResponse> => {
+    const taskUid = pathParameters.task_uid!;
+    const candidateUid = body.candidate_uid;
+    const [task, candidate] = await Promise.all([ctx.store.getTask(taskUid), ctx.store.getCandidate(candidateUid)]);
+    if (!task) throw new NotFoundError(`task ${taskUid} not found`);
+    if (!candidate) {
+      throw new HttpError(404, 'not_found', `candidate ${candidateUid} is not known to tasks (yet)`, { field: 'body.candidate_uid' });
+    }
+    const assignment = newAssignment(ctx.newId(), taskUid, candidateUid, ctx.now());
+    const call = assignTaskCall(ctx.newId(), assignment);
+    const response: HttpResponse = { status: 201, body: assignmentView(assignment) };
+    try {
+      await ctx.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            putNew(ctx.tableName, assignmentItem(assignment)),
+            pendingCallPut(ctx.tableName, call, ctx.now()),
+            ...(idempotency ? [idempotency.recordItem(response)] : []),
+          ],
+        }),
+      );
+    } catch (error) {
+      if (failedConditionIndex(error) === 0) {
+        throw new ConflictError(`task ${taskUid} is already assigned to candidate ${candidateUid}`, 'already_assigned');
+      }
+      throw error;
+    }
+    await ctx.callHiring(call);
+    return response;
+  };
+}

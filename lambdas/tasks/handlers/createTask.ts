@@ -1,0 +1,47 @@
+import { pendingCallPut } from '../../shared/calls/index.js';
+import { HttpError, type HttpRequest, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
+import { writeWithOutbox } from '../../shared/messaging/index.js';
+import { buildEvent } from '../../shared/registry/index.js';
+import type { TasksApiContext } from '../context.js';
+import { newTask, taskCreatedPayload } from '../domain/task.js';
+import { updateTaskCall } from '../hiringCalls.js';
+import { managerKey } from '../keys.js';
+import { checkExists, failedConditionIndex, putNew, taskItem } from '../store.js';
+import type { CreateTaskBody } from '../types.js';
+
+const MANAGER_CHECK_INDEX = 1;
+
+export const managerNotFound = (managerUid: string): HttpError =>
+  new HttpError(404, 'not_found', `manager ${managerUid} not found`, { field: 'body.manager_uid' });
+
+/**
+ * `POST /tasks` -> 201 `{task_uid}`; 404 (field `body.manager_uid`) for an unknown manager.
+ * ONE transaction: the task (version 1), a check that the manager exists, the `TaskCreated` v1
+ * outbox row, the pending update_task call to hiring and the idempotency record. Then the call is
+ * tried at once; when hiring is down the answer is still 201 and the call is delivered later.
+ */
+export function createTask(ctx: TasksApiContext): RouteHandler<CreateTaskBody> {
+  return async ({ body, idempotency }: HttpRequest<CreateTaskBody>): Promise<HttpResponse> => {
+    if (!(await ctx.store.getManager(body.manager_uid))) throw managerNotFound(body.manager_uid);
+    const task = newTask(ctx.newId(), body, ctx.now());
+    const call = updateTaskCall(ctx.newId(), task);
+    const event = buildEvent('TaskCreated', '1', taskCreatedPayload(task), { producer: 'tasks', producedAt: ctx.now() });
+    const response: HttpResponse = { status: 201, body: { task_uid: task.task_uid } };
+    try {
+      await writeWithOutbox(ctx.doc, ctx.tableName, {
+        changes: [
+          putNew(ctx.tableName, taskItem(task)),
+          checkExists(ctx.tableName, managerKey(body.manager_uid)),
+          pendingCallPut(ctx.tableName, call, ctx.now()),
+          ...(idempotency ? [idempotency.recordItem(response)] : []),
+        ],
+        events: [event],
+      });
+    } catch (error) {
+      if (failedConditionIndex(error) === MANAGER_CHECK_INDEX) throw managerNotFound(body.manager_uid);
+      throw error;
+    }
+    await ctx.callHiring(call);
+    return response;
+  };
+}

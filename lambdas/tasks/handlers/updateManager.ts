@@ -1,0 +1,34 @@
+import { buildEvent } from '../../shared/registry/index.js';
+import { writeWithOutbox } from '../../shared/messaging/index.js';
+import { NotFoundError, type HttpRequest, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
+import { retryOnVersionConflict, VersionConflict, type TasksApiContext } from '../context.js';
+import { changeManager, managerUpdatedPayload, managerView } from '../domain/manager.js';
+import { failedConditionIndex, managerItem, putIfVersion } from '../store.js';
+import type { UpdateManagerBody } from '../types.js';
+
+/**
+ * `PUT /managers/{manager_uid}` -> 200 the manager. Version + 1 under an optimistic condition on
+ * the version read (one retry on a lost race, then 409), with `ManagerUpdated` v1 in the same
+ * transaction.
+ */
+export function updateManager(ctx: TasksApiContext): RouteHandler<UpdateManagerBody> {
+  return async ({ pathParameters, body }: HttpRequest<UpdateManagerBody>): Promise<HttpResponse> => {
+    const managerUid = pathParameters.manager_uid!;
+    return retryOnVersionConflict('manager', async () => {
+      const current = await ctx.store.getManager(managerUid);
+      if (!current) throw new NotFoundError(`manager ${managerUid} not found`);
+      const next = changeManager(current, body, ctx.now());
+      const event = buildEvent('ManagerUpdated', '1', managerUpdatedPayload(next), { producer: 'tasks', producedAt: ctx.now() });
+      try {
+        await writeWithOutbox(ctx.doc, ctx.tableName, {
+          changes: [putIfVersion(ctx.tableName, managerItem(next), current.version)],
+          events: [event],
+        });
+      } catch (error) {
+        if (failedConditionIndex(error) === 0) throw new VersionConflict('manager');
+        throw error;
+      }
+      return { status: 200, body: managerView(next) };
+    });
+  };
+}

@@ -1,0 +1,48 @@
+import { pendingCallPut } from '../../shared/calls/index.js';
+import { NotFoundError, type HttpRequest, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { retryOnVersionConflict, VersionConflict, type TasksApiContext } from '../context.js';
+import { changeTask, taskView } from '../domain/task.js';
+import { updateTaskCall } from '../hiringCalls.js';
+import { managerKey } from '../keys.js';
+import { checkExists, failedConditionIndex, putIfVersion, taskItem } from '../store.js';
+import type { TransactWriteItem } from '../../shared/messaging/index.js';
+import type { UpdateTaskBody } from '../types.js';
+import { managerNotFound } from './createTask.js';
+
+/**
+ * `PUT /tasks/{task_uid}` -> 200 the task. Version + 1 under an optimistic condition (one retry on
+ * a lost race, then 409), `needs_update` cleared, and the pending update_task call to hiring with
+ * the new full state in the same transaction; then the call is tried at once. No event: the
+ * TaskUpdated link migrated to the synchronous push.
+ */
+export function updateTask(ctx: TasksApiContext): RouteHandler<UpdateTaskBody> {
+  return async ({ pathParameters, body }: HttpRequest<UpdateTaskBody>): Promise<HttpResponse> => {
+    const taskUid = pathParameters.task_uid!;
+    const changesManager = body.manager_uid !== undefined;
+    if (changesManager && !(await ctx.store.getManager(body.manager_uid!))) throw managerNotFound(body.manager_uid!);
+    const { task, call } = await retryOnVersionConflict('task', async () => {
+      const current = await ctx.store.getTask(taskUid);
+      if (!current) throw new NotFoundError(`task ${taskUid} not found`);
+      const next = changeTask(current, body, ctx.now());
+      const nextCall = updateTaskCall(ctx.newId(), next);
+      const items: TransactWriteItem[] = [
+        putIfVersion(ctx.tableName, taskItem(next), current.version),
+        pendingCallPut(ctx.tableName, nextCall, ctx.now()),
+        ...(changesManager ? [checkExists(ctx.tableName, managerKey(body.manager_uid!))] : []),
+      ];
+      try {
+        await ctx.doc.send(new TransactWriteCommand({ TransactItems: items }));
+      } catch (error) {
+        const failed = failedConditionIndex(error);
+        if (failed === 0) throw new VersionConflict('task');
+        if (failed === 2) throw managerNotFound(body.manager_uid!);
+        throw error;
+      }
+      return { task: next, call: nextCall };
+    });
+    await ctx.callHiring(call);
+    const aggregate = await ctx.store.getTaskAggregate(taskUid);
+    return { status: 200, body: taskView(task, aggregate?.updateRequests ?? []) };
+  };
+}
