@@ -1,0 +1,395 @@
+/**
+ * Runs `AWS::Lambda::Function`s from their bundled asset folders in cdk.out, each invocation in a
+ * `worker_threads` Worker with the function's own environment (a sandbox is reused for later
+ * invocations, like a warm Lambda; up to `maxConcurrency` sandboxes per function).
+ *
+ * - Code: `Metadata['aws:asset:path']` (CDK writes it on every asset-backed function), or inline
+ *   `Code.ZipFile` written to a temp folder. CJS (`index.js`/`.cjs`) and ESM (`.mjs`) handlers.
+ * - `@aws-sdk/*` left out of a bundle (NodejsFunction's default) resolves from the project's
+ *   node_modules, as the Lambda runtime's own SDK copy would.
+ * - The template's timeout is enforced: the worker is terminated, the invocation fails with
+ *   `Task timed out after N seconds` (error type `Sandbox.Timedout`).
+ * - A throw, a rejected promise or a crashed worker rejects `invoke` with a {@link LambdaInvocationError}.
+ *
+ * @example
+ * const runner = new LambdaRunner([{ key: 'S/Fn', name: 'S-Fn', codeDir, handler: 'index.handler', timeoutSeconds: 3, env: {} }]);
+ * const result = await runner.invoke('S/Fn', { hello: 'world' });
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { LOCAL_ACCOUNT, LOCAL_REGION, type CloudAssembly, type Resolver } from './assembly.js';
+
+export interface FunctionDefinition {
+  /** `<stack>/<logicalId>`. */
+  readonly key: string;
+  readonly name: string;
+  readonly arn?: string;
+  readonly codeDir: string;
+  /** `file.export`, e.g. `index.handler`. */
+  readonly handler: string;
+  readonly timeoutSeconds: number;
+  readonly memorySize?: number;
+  readonly env: Record<string, string>;
+  /** Sandboxes that may run at once. Default 10 (ReservedConcurrentExecutions when set). */
+  readonly maxConcurrency?: number;
+}
+
+export class LambdaInvocationError extends Error {
+  constructor(
+    readonly functionName: string,
+    readonly errorType: string,
+    readonly errorMessage: string,
+    /** `Unhandled` for a throw/crash, `TimedOut` when the timeout killed it. */
+    readonly kind: 'Unhandled' | 'TimedOut',
+  ) {
+    super(`${functionName}: ${errorType}: ${errorMessage}`);
+    this.name = 'LambdaInvocationError';
+  }
+}
+
+export interface LambdaRunnerOptions {
+  /** Receives each line a function prints. Default: printed to stdout prefixed with the function name. */
+  readonly log?: (functionName: string, line: string) => void;
+}
+
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Module = require('node:module');
+const path = require('node:path');
+const fs = require('node:fs');
+const { pathToFileURL } = require('node:url');
+if (workerData.nodePath) { process.env.NODE_PATH = workerData.nodePath; Module._initPaths(); }
+process.chdir(workerData.codeDir);
+let handlerFn;
+async function load() {
+  const spec = workerData.handler;
+  const dot = spec.lastIndexOf('.');
+  const file = spec.slice(0, dot), name = spec.slice(dot + 1);
+  const base = path.join(workerData.codeDir, file);
+  let mod;
+  if (fs.existsSync(base + '.mjs')) mod = await import(pathToFileURL(base + '.mjs').href);
+  else if (fs.existsSync(base + '.cjs')) mod = require(base + '.cjs');
+  else mod = require(base);
+  const fn = mod[name] ?? (mod.default && mod.default[name]);
+  if (typeof fn !== 'function') throw Object.assign(new Error('Handler ' + spec + ' is undefined or not exported'), { name: 'Runtime.HandlerNotFound' });
+  return fn;
+}
+parentPort.on('message', async ({ id, event, context: ctx }) => {
+  const context = Object.assign({}, ctx, {
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, ctx.deadline - Date.now()),
+    done() {}, succeed() {}, fail() {},
+  });
+  delete context.deadline;
+  try {
+    if (!handlerFn) handlerFn = await load();
+    let result;
+    if (handlerFn.length >= 3) {
+      result = await new Promise((resolve, reject) => {
+        const r = handlerFn(event, context, (err, value) => (err ? reject(err) : resolve(value)));
+        if (r && typeof r.then === 'function') r.then(resolve, reject);
+      });
+    } else {
+      result = await handlerFn(event, context);
+    }
+    const json = result === undefined ? null : JSON.parse(JSON.stringify(result));
+    parentPort.postMessage({ id, ok: true, result: json });
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    parentPort.postMessage({ id, ok: false, errorType: e.name || 'Error', errorMessage: e.message });
+  }
+});
+`;
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+class Sandbox {
+  readonly worker: Worker;
+  private pending?: Pending;
+  dead = false;
+
+  constructor(
+    private readonly fn: FunctionDefinition,
+    nodePath: string,
+    log: (line: string) => void,
+    onExit: (sandbox: Sandbox) => void,
+  ) {
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      env: fn.env,
+      workerData: { codeDir: fn.codeDir, handler: fn.handler, nodePath },
+      stdout: true,
+      stderr: true,
+      resourceLimits: fn.memorySize ? { maxOldGenerationSizeMb: Math.max(fn.memorySize, 256) } : undefined,
+    });
+    pipeLines(this.worker.stdout, log);
+    pipeLines(this.worker.stderr, log);
+    this.worker.on('message', (msg: { id: string; ok: boolean; result?: unknown; errorType?: string; errorMessage?: string }) => {
+      const pending = this.pending;
+      if (!pending) return;
+      this.pending = undefined;
+      clearTimeout(pending.timer);
+      if (msg.ok) pending.resolve(msg.result);
+      else pending.reject(new LambdaInvocationError(fn.name, msg.errorType ?? 'Error', msg.errorMessage ?? '', 'Unhandled'));
+    });
+    const die = (error: Error) => {
+      if (this.dead) return;
+      this.dead = true;
+      const pending = this.pending;
+      this.pending = undefined;
+      if (pending) {
+        clearTimeout(pending.timer);
+        pending.reject(new LambdaInvocationError(fn.name, 'Runtime.ExitError', error.message, 'Unhandled'));
+      }
+      onExit(this);
+    };
+    this.worker.on('error', (error) => die(error));
+    this.worker.on('exit', (code) => die(new Error(`RequestId: sandbox exited with code ${code}`)));
+  }
+
+  invoke(event: unknown, requestId: string): Promise<unknown> {
+    const fn = this.fn;
+    const timeoutMs = fn.timeoutSeconds * 1000;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending = undefined;
+        this.dead = true;
+        void this.worker.terminate();
+        reject(new LambdaInvocationError(fn.name, 'Sandbox.Timedout', `Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`, 'TimedOut'));
+      }, timeoutMs);
+      this.pending = { resolve, reject, timer };
+      const context = {
+        functionName: fn.name,
+        functionVersion: '$LATEST',
+        invokedFunctionArn: fn.arn ?? `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${fn.name}`,
+        memoryLimitInMB: String(fn.memorySize ?? 128),
+        awsRequestId: requestId,
+        logGroupName: `/aws/lambda/${fn.name}`,
+        logStreamName: `local/${requestId}`,
+        deadline: Date.now() + timeoutMs,
+      };
+      this.worker.postMessage({ id: requestId, event, context });
+    });
+  }
+
+  terminate(): Promise<number> {
+    this.dead = true;
+    return this.worker.terminate();
+  }
+}
+
+function pipeLines(stream: NodeJS.ReadableStream, log: (line: string) => void): void {
+  let buffer = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    buffer += chunk;
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      log(buffer.slice(0, nl));
+      buffer = buffer.slice(nl + 1);
+    }
+  });
+  stream.on('end', () => buffer && log(buffer));
+}
+
+class FunctionPool {
+  private readonly idle: Sandbox[] = [];
+  private readonly all = new Set<Sandbox>();
+  private readonly waiters: Array<() => void> = [];
+  private stopped = false;
+
+  constructor(
+    readonly fn: FunctionDefinition,
+    private readonly nodePath: string,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  async invoke(event: unknown): Promise<unknown> {
+    if (this.stopped) throw new LambdaInvocationError(this.fn.name, 'ResourceNotFoundException', 'function was removed', 'Unhandled');
+    const sandbox = await this.acquire();
+    try {
+      return await sandbox.invoke(event, randomUUID());
+    } finally {
+      this.release(sandbox);
+    }
+  }
+
+  private async acquire(): Promise<Sandbox> {
+    for (;;) {
+      const idle = this.idle.pop();
+      if (idle && !idle.dead) return idle;
+      if (idle) continue;
+      if (this.all.size < (this.fn.maxConcurrency ?? 10)) {
+        const sandbox = new Sandbox(this.fn, this.nodePath, this.log, (s) => this.forget(s));
+        this.all.add(sandbox);
+        return sandbox;
+      }
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  private release(sandbox: Sandbox): void {
+    if (sandbox.dead) this.forget(sandbox);
+    else if (this.stopped) void sandbox.terminate();
+    else this.idle.push(sandbox);
+    this.waiters.shift()?.();
+  }
+
+  private forget(sandbox: Sandbox): void {
+    if (!this.all.delete(sandbox)) return;
+    const i = this.idle.indexOf(sandbox);
+    if (i >= 0) this.idle.splice(i, 1);
+    this.waiters.shift()?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const all = [...this.all];
+    this.all.clear();
+    this.idle.length = 0;
+    for (const w of this.waiters.splice(0)) w();
+    await Promise.all(all.map((s) => s.terminate()));
+  }
+}
+
+function projectNodeModules(): string {
+  const require = createRequire(import.meta.url);
+  try {
+    // <project>/node_modules/@aws-sdk/client-sqs/package.json -> <project>/node_modules
+    return dirname(dirname(dirname(require.resolve('@aws-sdk/client-sqs/package.json'))));
+  } catch {
+    return join(process.cwd(), 'node_modules');
+  }
+}
+
+export class LambdaRunner {
+  private readonly pools = new Map<string, FunctionPool>();
+  private readonly nodePath = projectNodeModules();
+
+  constructor(
+    functions: readonly FunctionDefinition[],
+    private readonly options: LambdaRunnerOptions = {},
+  ) {
+    this.update(functions);
+  }
+
+  /** The function for a key, a logical id, a function name or an ARN. */
+  definition(id: string): FunctionDefinition | undefined {
+    const direct = this.pools.get(id)?.fn;
+    if (direct) return direct;
+    const all = [...this.pools.values()].map((p) => p.fn);
+    return all.find((f) => f.name === id || f.arn === id) ?? all.find((f) => f.key.endsWith(`/${id}`));
+  }
+
+  get functions(): FunctionDefinition[] {
+    return [...this.pools.values()].map((p) => p.fn);
+  }
+
+  /** Invokes a function synchronously (RequestResponse); rejects with {@link LambdaInvocationError} on failure. */
+  invoke(id: string, event: unknown): Promise<unknown> {
+    const fn = this.definition(id);
+    if (!fn) return Promise.reject(new Error(`No local function ${id}`));
+    return this.pools.get(fn.key)!.invoke(event);
+  }
+
+  /** Replaces the set of functions: unchanged ones keep their warm sandboxes, changed/removed ones are stopped. */
+  update(functions: readonly FunctionDefinition[]): void {
+    const wanted = new Map(functions.map((f) => [f.key, f]));
+    for (const [key, pool] of this.pools) {
+      const next = wanted.get(key);
+      if (!next || JSON.stringify(next) !== JSON.stringify(pool.fn)) {
+        void pool.stop();
+        this.pools.delete(key);
+      }
+    }
+    for (const fn of functions) {
+      if (this.pools.has(fn.key)) continue;
+      const log = this.options.log ? (line: string) => this.options.log!(fn.name, line) : (line: string) => process.stdout.write(`[${fn.name}] ${line}\n`);
+      this.pools.set(fn.key, new FunctionPool(fn, this.nodePath, log));
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((p) => p.stop()));
+    this.pools.clear();
+  }
+}
+
+/** Endpoints the functions' AWS SDK clients are pointed at. */
+export interface LocalEndpoints {
+  readonly dynamodb?: string;
+  readonly sqs?: string;
+  readonly eventbridge?: string;
+}
+
+/** Builds the runner's definitions from the assembly's `AWS::Lambda::Function`s. */
+export function functionDefinitions(assembly: CloudAssembly, resolver: Resolver, endpoints: LocalEndpoints): FunctionDefinition[] {
+  const out: FunctionDefinition[] = [];
+  for (const ref of assembly.resources('AWS::Lambda::Function')) {
+    const props = resolver.properties(ref) as {
+      Handler?: string;
+      Timeout?: number;
+      MemorySize?: number;
+      Runtime?: string;
+      Code?: { ZipFile?: string };
+      Environment?: { Variables?: Record<string, unknown> };
+      ReservedConcurrentExecutions?: number;
+    };
+    if (props.Runtime && !props.Runtime.startsWith('nodejs')) {
+      process.stderr.write(`[local] ${ref.key}: runtime ${props.Runtime} is not supported locally; function skipped\n`);
+      continue;
+    }
+    let codeDir = assembly.assetPath(ref);
+    if (!codeDir && props.Code?.ZipFile !== undefined) {
+      codeDir = join(tmpdir(), `local-lambda-${createHash('sha256').update(`${ref.key}\n${props.Code.ZipFile}`).digest('hex').slice(0, 16)}`);
+      mkdirSync(codeDir, { recursive: true });
+      writeFileSync(join(codeDir, 'index.js'), props.Code.ZipFile);
+    }
+    if (!codeDir || !existsSync(codeDir)) {
+      throw new Error(`${ref.key}: no code found (neither Metadata 'aws:asset:path' pointing to an existing folder nor Code.ZipFile)`);
+    }
+    const name = resolver.physicalName(ref);
+    const variables = Object.fromEntries(Object.entries(props.Environment?.Variables ?? {}).map(([k, v]) => [k, String(v)]));
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      TZ: 'UTC',
+      LANG: 'en_US.UTF-8',
+      AWS_REGION: LOCAL_REGION,
+      AWS_DEFAULT_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_SESSION_TOKEN: 'local',
+      AWS_LAMBDA_FUNCTION_NAME: name,
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(props.MemorySize ?? 128),
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
+      AWS_EXECUTION_ENV: `AWS_Lambda_${props.Runtime ?? 'nodejs20.x'}`,
+      LAMBDA_TASK_ROOT: codeDir,
+      _HANDLER: props.Handler ?? 'index.handler',
+      ...(endpoints.dynamodb ? { AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb, AWS_ENDPOINT_URL_DYNAMODB_STREAMS: endpoints.dynamodb } : {}),
+      ...(endpoints.sqs ? { AWS_ENDPOINT_URL_SQS: endpoints.sqs } : {}),
+      ...(endpoints.eventbridge ? { AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventbridge } : {}),
+      ...variables,
+    };
+    out.push({
+      key: ref.key,
+      name,
+      arn: resolver.getAtt(ref, 'Arn') as string,
+      codeDir,
+      handler: props.Handler ?? 'index.handler',
+      timeoutSeconds: props.Timeout ?? 3,
+      memorySize: props.MemorySize,
+      env,
+      maxConcurrency: props.ReservedConcurrentExecutions || undefined,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,297 @@
+/**
+ * The offline runtime: brings a synthesized CDK app (cdk.out) up on one machine with no AWS and no Docker.
+ * DynamoDB Local (Java) holds the tables, fauxqs the queues, and this package emulates EventBridge rules,
+ * Lambda functions, event source mappings and API Gateway REST APIs from the CloudFormation templates.
+ *
+ * @example
+ * const runtime = await startLocalRuntime({ assemblyDir: 'cdk.out', dataDir: '.local/dynamodb' });
+ * console.log(runtime.endpoints); // { HiringApi: 'http://127.0.0.1:4010/prod/', ... }
+ * await runtime.reload('cdk.out'); // after a new synth: tables and queued messages are kept
+ * await runtime.stop();
+ */
+import { rmSync } from 'node:fs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ApiServer, loadApis } from './apigateway.js';
+import { CloudAssembly, Resolver, type ResourceRef } from './assembly.js';
+import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
+import { createTables, type LocalTable } from './dynamodb-resources.js';
+import { compileEventPattern } from './event-pattern.js';
+import { EventBridgeEmulator, loadBuses, loadRules } from './eventbridge.js';
+import { functionDefinitions, LambdaRunner } from './lambda-runner.js';
+import { assertPortFree } from './net.js';
+import { SqsPoller } from './sqs-poller.js';
+import { startSqsServer, type SqsServer } from './sqs-server.js';
+import { createQueues, type LocalQueue } from './sqs-resources.js';
+import { StreamPoller } from './stream-poller.js';
+
+export interface LocalRuntimeOptions {
+  /** The cloud assembly folder (`cdk.out`). */
+  readonly assemblyDir: string;
+  /** Folder for DynamoDB Local's data: tables and items survive restarts. In memory when omitted. */
+  readonly dataDir?: string;
+  /** Deletes `dataDir` before starting. */
+  readonly fresh?: boolean;
+  /** Fixed ports (a taken port is a clear error). APIs by RestApi name or logical id; others get free ports. */
+  readonly ports?: { dynamodb?: number; sqs?: number; eventbridge?: number; apis?: Record<string, number> };
+  /** Use already running servers instead of starting DynamoDB Local / fauxqs (tests share one per run). */
+  readonly services?: { dynamodbEndpoint?: string; sqsEndpoint?: string };
+  /** Receives the runtime's own messages. Default: stderr. */
+  readonly log?: (message: string) => void;
+  /** Receives each line a function prints. Default: stdout prefixed with the function name. */
+  readonly functionLog?: (functionName: string, line: string) => void;
+}
+
+export interface LocalRuntime {
+  /** API base URLs (with the stage, ending in `/`) by RestApi name, logical id and `<stack>/<logicalId>`. */
+  readonly endpoints: Record<string, string>;
+  /** Endpoints the functions (and your tests) use for the AWS SDK. */
+  readonly services: { readonly dynamodb: string; readonly sqs: string; readonly eventbridge: string };
+  readonly eventBridge: EventBridgeEmulator;
+  /** The assembly currently applied. */
+  assembly(): CloudAssembly;
+  /** Invokes a function by `<stack>/<logicalId>`, logical id, name or ARN. */
+  invoke(functionId: string, event: unknown): Promise<unknown>;
+  /** Local URL of a queue by `<stack>/<logicalId>` or logical id. */
+  queueUrl(id: string): string;
+  /** Local name of a table by `<stack>/<logicalId>` or logical id. */
+  tableName(id: string): string;
+  /** Applies a new synth: adds tables, queues, functions, rules, mappings and routes; keeps data and messages. */
+  reload(assemblyDir?: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+interface RunningPoller {
+  readonly signature: string;
+  stop(): Promise<void>;
+}
+
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const log = options.log ?? ((m: string) => process.stderr.write(`[local] ${m}\n`));
+  // Fail fast on a broken assembly before starting anything.
+  let assembly = CloudAssembly.load(options.assemblyDir);
+  let assemblyDir = options.assemblyDir;
+
+  for (const [what, port] of Object.entries({ dynamodb: options.ports?.dynamodb, sqs: options.ports?.sqs, eventbridge: options.ports?.eventbridge })) {
+    if (port) await assertPortFree(port, `local ${what}`);
+  }
+  for (const [api, port] of Object.entries(options.ports?.apis ?? {})) await assertPortFree(port, `API ${api}`);
+
+  const owned: Array<() => Promise<void>> = [];
+  const stopOwned = async () => {
+    for (const stop of owned.splice(0).reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    let dynamodbEndpoint = options.services?.dynamodbEndpoint;
+    if (!dynamodbEndpoint) {
+      if (options.fresh && options.dataDir) rmSync(options.dataDir, { recursive: true, force: true });
+      const ddb: DynamoDbLocal = await startDynamoDbLocal({ port: options.ports?.dynamodb, dataDir: options.dataDir });
+      owned.push(() => ddb.stop());
+      dynamodbEndpoint = ddb.endpoint;
+    }
+    let sqsEndpoint = options.services?.sqsEndpoint;
+    if (!sqsEndpoint) {
+      const sqsServer: SqsServer = await startSqsServer({ port: options.ports?.sqs });
+      owned.push(() => sqsServer.stop());
+      sqsEndpoint = sqsServer.endpoint;
+    }
+
+    const clientConfig = { region: 'us-east-1', credentials: LOCAL_CREDENTIALS };
+    const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: dynamodbEndpoint });
+    const streams = new DynamoDBStreamsClient({ ...clientConfig, endpoint: dynamodbEndpoint });
+    const sqs = new SQSClient({ ...clientConfig, endpoint: sqsEndpoint });
+    owned.push(async () => {
+      dynamodb.destroy();
+      streams.destroy();
+      sqs.destroy();
+    });
+
+    let queues = new Map<string, LocalQueue>();
+    let tables = new Map<string, LocalTable>();
+    const queueByArn = () => new Map([...queues.values()].map((q) => [q.arn, q]));
+    const sendToQueue = async (arn: string, body: string, messageGroupId?: string) => {
+      const queue = queueByArn().get(arn);
+      if (!queue) throw new Error(`no local queue with ARN ${arn}`);
+      await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body, MessageGroupId: messageGroupId }));
+    };
+
+    const runner = new LambdaRunner([], { log: options.functionLog });
+    owned.push(() => runner.stop());
+    const invokeByArn = (arn: string, event: unknown) => runner.invoke(arn, event);
+
+    const eventBridge = await EventBridgeEmulator.start({
+      port: options.ports?.eventbridge,
+      rules: [],
+      buses: [],
+      targets: {
+        sqs: (arn, body, { messageGroupId }) => sendToQueue(arn, body, messageGroupId),
+        lambda: async (arn, payload) => {
+          // asynchronous invocation: accepted at once, errors are logged (no retries locally)
+          void runner.invoke(arn, payload).catch((error: Error) => log(`async invoke of ${arn} failed: ${error.message}`));
+        },
+      },
+      onError: log,
+    });
+    owned.push(() => eventBridge.stop());
+    const services = { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint, eventbridge: eventBridge.endpoint };
+
+    const pollers = new Map<string, RunningPoller>();
+    owned.push(async () => {
+      await Promise.all([...pollers.values()].map((p) => p.stop()));
+      pollers.clear();
+    });
+    const apiServers = new Map<string, ApiServer>();
+    owned.push(async () => {
+      await Promise.all([...apiServers.values()].map((s) => s.stop()));
+      apiServers.clear();
+    });
+    const endpoints: Record<string, string> = {};
+
+    const apply = async (next: CloudAssembly) => {
+      const resolver = new Resolver(next, { sqsEndpoint });
+      tables = await createTables(next, resolver, dynamodb);
+      queues = await createQueues(next, resolver, sqs);
+      runner.update(functionDefinitions(next, resolver, services));
+      eventBridge.update(loadRules(next, resolver), loadBuses(next, resolver));
+      await applyMappings(next, resolver);
+      await applyApis(next, resolver);
+      assembly = next;
+    };
+
+    const applyMappings = async (next: CloudAssembly, resolver: Resolver) => {
+      const wanted = new Map<string, { ref: ResourceRef; props: Record<string, any> }>(); // eslint-disable-line @typescript-eslint/no-explicit-any
+      for (const ref of next.resources('AWS::Lambda::EventSourceMapping')) {
+        const props = resolver.properties(ref);
+        if (props.Enabled === false || props.Enabled === 'false') continue;
+        wanted.set(ref.key, { ref, props });
+      }
+      for (const [key, poller] of pollers) {
+        const next = wanted.get(key);
+        if (!next || signatureOf(next.props) !== poller.signature) {
+          await poller.stop();
+          pollers.delete(key);
+        }
+      }
+      for (const [key, { ref, props }] of wanted) {
+        if (pollers.has(key)) continue;
+        const fn = runner.definition(String(props.FunctionName));
+        if (!fn) throw new Error(`${key}: FunctionName ${props.FunctionName} is not a function of the assembly`);
+        const filters = ((props.FilterCriteria?.Filters ?? []) as Array<{ Pattern: string }>).map((f, i) => compileEventPattern(f.Pattern, `${key} filter ${i}`));
+        const sourceArn = String(props.EventSourceArn);
+        const service = sourceArn.split(':')[2];
+        const reportBatchItemFailures = (props.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures');
+        const signature = signatureOf(props);
+        if (service === 'sqs') {
+          const queue = queueByArn().get(sourceArn);
+          if (!queue) throw new Error(`${key}: EventSourceArn ${sourceArn} is not a queue of the assembly`);
+          const poller = new SqsPoller({
+            key,
+            queueUrl: queue.url,
+            queueArn: queue.arn,
+            functionId: fn.key,
+            batchSize: props.BatchSize,
+            maxBatchingWindowSeconds: props.MaximumBatchingWindowInSeconds,
+            reportBatchItemFailures,
+            maxConcurrency: props.ScalingConfig?.MaximumConcurrency,
+            filters,
+            sqs,
+            invoke: (id, event) => runner.invoke(id, event),
+            onError: log,
+          }).start();
+          pollers.set(key, { signature, stop: () => poller.stop() });
+        } else if (service === 'dynamodb') {
+          const poller = await new StreamPoller({
+            key,
+            streamArn: sourceArn,
+            functionId: fn.key,
+            functionArn: fn.arn ?? fn.name,
+            startingPosition: props.StartingPosition,
+            batchSize: props.BatchSize,
+            maxBatchingWindowSeconds: props.MaximumBatchingWindowInSeconds,
+            filters,
+            reportBatchItemFailures,
+            bisectBatchOnFunctionError: props.BisectBatchOnFunctionError === true || props.BisectBatchOnFunctionError === 'true',
+            maxRetryAttempts: props.MaximumRetryAttempts === undefined ? undefined : Number(props.MaximumRetryAttempts),
+            maxRecordAgeSeconds: props.MaximumRecordAgeInSeconds === undefined ? undefined : Number(props.MaximumRecordAgeInSeconds),
+            onFailureArn: props.DestinationConfig?.OnFailure?.Destination,
+            streams,
+            invoke: (id, event) => runner.invoke(id, event),
+            sendToQueue: (arn, body) => sendToQueue(arn, body),
+            onError: log,
+          }).start();
+          pollers.set(key, { signature, stop: () => poller.stop() });
+        } else {
+          log(`${ref.key}: event source ${sourceArn} is not emulated (only SQS and DynamoDB streams)`);
+        }
+      }
+    };
+
+    const applyApis = async (next: CloudAssembly, resolver: Resolver) => {
+      const apis = loadApis(next, resolver);
+      const keys = new Set(apis.map((a) => a.key));
+      for (const [key, server] of apiServers) {
+        if (!keys.has(key)) {
+          await server.stop();
+          apiServers.delete(key);
+        }
+      }
+      for (const key of Object.keys(endpoints)) delete endpoints[key];
+      for (const api of apis) {
+        let server = apiServers.get(api.key);
+        if (server) server.update(api);
+        else {
+          const logicalId = api.key.split('/')[1]!;
+          const port = options.ports?.apis?.[api.name] ?? options.ports?.apis?.[logicalId] ?? options.ports?.apis?.[api.key];
+          server = await ApiServer.start(api, { port, invoke: invokeByArn });
+          apiServers.set(api.key, server);
+        }
+        endpoints[api.name] = server.url;
+        endpoints[api.key.split('/')[1]!] = server.url;
+        endpoints[api.key] = server.url;
+      }
+    };
+
+    await apply(assembly);
+
+    const find = (id: string, kind: string) => {
+      const ref = assembly.find(id);
+      if (!ref) throw new Error(`No ${kind} ${id} in the assembly`);
+      return ref;
+    };
+
+    return {
+      endpoints,
+      services,
+      eventBridge,
+      assembly: () => assembly,
+      invoke: (functionId, event) => runner.invoke(functionId, event),
+      queueUrl(id) {
+        const queue = queues.get(find(id, 'queue').key);
+        if (!queue) throw new Error(`${id} is not a queue`);
+        return queue.url;
+      },
+      tableName(id) {
+        const table = tables.get(find(id, 'table').key);
+        if (!table) throw new Error(`${id} is not a table`);
+        return table.name;
+      },
+      async reload(dir = assemblyDir) {
+        const next = CloudAssembly.load(dir);
+        await apply(next);
+        assemblyDir = dir;
+        log(`reloaded ${dir}`);
+      },
+      stop: stopOwned,
+    };
+  } catch (error) {
+    await stopOwned();
+    throw error;
+  }
+}
+
+function signatureOf(props: unknown): string {
+  return JSON.stringify(props);
+}
