@@ -1,13 +1,21 @@
 import { Tags, type App } from 'aws-cdk-lib';
-import { PlatformStack } from './stacks/PlatformStack.js';
+import { readConfig } from './config.js';
 import { readSchemaCatalog } from './schemaCatalog.js';
+import { PlatformStack } from './stacks/PlatformStack.js';
+import { ServicesStack } from './stacks/ServicesStack.js';
 
 /** The stacks `cdk deploy` ships, built onto `app` (shared by bin/app.ts, the tests and the offline runtime). */
 export function buildHiringEvents(app: App) {
+  const config = readConfig(app.node);
   const platform = new PlatformStack(app, 'HiringEvents-Platform', {
     description: 'hiring-events: event bus, archive and schema registry',
     schemas: readSchemaCatalog(),
   });
+  const services = new ServicesStack(app, 'HiringEvents-Services', {
+    description: 'hiring-events: the hiring, tasks and bonus services',
+    bus: platform.bus,
+    config,
+  });
   Tags.of(app).add('project', 'hiring-events');
-  return { platform };
+  return { platform, services, config };
 }

@@ -1,0 +1,31 @@
+import type { Node } from 'constructs';
+
+/** Settings read from CDK context (`cdk.json`, or `-c key=value` on the command line). */
+export interface HiringEventsConfig {
+  /** Bonus per rating point, in integer minor units. Context `bonus.perRatingPoint`, default 100. */
+  readonly perRatingPoint: number;
+  /** First delay of a parked event; doubles each time. Context `parking.baseDelaySeconds`, default 30. */
+  readonly parkingBaseDelaySeconds: number;
+  /** Parks before the DLQ. Context `parking.maxAttempts`, default 8. */
+  readonly parkingMaxAttempts: number;
+  /** Delay before a deferred sync call is retried from its pending row. Context `calls.deferDelaySeconds`, default 60. */
+  readonly deferDelaySeconds: number;
+}
+
+function integer(node: Node, key: string, fallback: number, min: number, max: number): number {
+  const raw: unknown = node.tryGetContext(key);
+  const value = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`context ${key} must be an integer in ${min}..${max}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+export function readConfig(node: Node): HiringEventsConfig {
+  return {
+    perRatingPoint: integer(node, 'bonus.perRatingPoint', 100, 0, 1_000_000_000),
+    parkingBaseDelaySeconds: integer(node, 'parking.baseDelaySeconds', 30, 0, 900),
+    parkingMaxAttempts: integer(node, 'parking.maxAttempts', 8, 1, 100),
+    deferDelaySeconds: integer(node, 'calls.deferDelaySeconds', 60, 0, 900),
+  };
+}

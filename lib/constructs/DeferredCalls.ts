@@ -1,0 +1,115 @@
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { repoPath } from './paths.js';
+import { secureQueue } from './secureQueue.js';
+import { ServiceFunction } from './ServiceFunction.js';
+
+export interface DeferredCallsProps {
+  /** The caller's table, where pending calls are written with the state change. */
+  readonly table: ITable;
+  /** The calling service. */
+  readonly service: string;
+  /** `<TARGET>_API_URL` variables of the services it calls. */
+  readonly targetUrls: Record<string, string>;
+  /** How long a call waits before the deferred attempt (the synchronous attempt normally wins). Default: 60 s. */
+  readonly delay?: Duration;
+  /** Deferred attempts before the DLQ. Default: 12 (with the visibility timeout, about an hour). */
+  readonly maxReceiveCount?: number;
+}
+
+/**
+ * Delivers the synchronous calls a service could not make at once. Pending-call rows (written in
+ * the same transaction as the state change) reach a scheduler through the table stream, which
+ * queues each with a delay; the deliverer then calls the target unless the row is already
+ * delivered. A target that stays down leaves the message in the queue, retried every visibility
+ * timeout, then in the DLQ, from which the console's "Start DLQ redrive" sends it back.
+ *
+ * The `deliverer` function needs `execute-api:Invoke` on the targets: grant it with
+ * `ServiceApi.grantInvoke`.
+ */
+export class DeferredCalls extends Construct {
+  readonly scheduler: ServiceFunction;
+  readonly deliverer: ServiceFunction;
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+  readonly schedulerFailureQueue: Queue;
+  readonly alarms: { readonly deadLetters: Alarm; readonly schedulerFailures: Alarm };
+
+  constructor(scope: Construct, id: string, props: DeferredCallsProps) {
+    super(scope, id);
+    const delivererTimeout = Duration.seconds(30);
+    this.deadLetterQueue = secureQueue(this, 'DeadLetterQueue');
+    this.queue = secureQueue(this, 'Queue', {
+      retentionPeriod: Duration.days(4),
+      // Also the pause between deferred attempts while the target is down.
+      visibilityTimeout: Duration.seconds(Math.max(delivererTimeout.toSeconds() * 6, 300)),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 12 },
+    });
+    this.schedulerFailureQueue = secureQueue(this, 'SchedulerFailureQueue');
+
+    this.scheduler = new ServiceFunction(this, 'Scheduler', {
+      service: props.service,
+      entry: repoPath('lambdas/shared/calls/schedulerHandler.ts'),
+      description: `hiring-events ${props.service}: pending sync calls -> delayed delivery queue`,
+      environment: {
+        DEFERRED_CALLS_QUEUE_URL: this.queue.queueUrl,
+        DEFER_DELAY_SECONDS: String((props.delay ?? Duration.seconds(60)).toSeconds()),
+      },
+    });
+    this.scheduler.addEventSource(
+      new DynamoEventSource(props.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 50,
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        maxRecordAge: Duration.days(1),
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(this.schedulerFailureQueue),
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual('INSERT'),
+            dynamodb: { NewImage: { item_type: { S: FilterRule.isEqual('call') } } },
+          }),
+        ],
+      }),
+    );
+    this.queue.grantSendMessages(this.scheduler);
+
+    this.deliverer = new ServiceFunction(this, 'Deliverer', {
+      service: props.service,
+      entry: repoPath('lambdas/shared/calls/delivererHandler.ts'),
+      description: `hiring-events ${props.service}: delivers deferred sync calls`,
+      timeout: delivererTimeout,
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
+        ...props.targetUrls,
+      },
+    });
+    this.deliverer.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }));
+    props.table.grantReadWriteData(this.deliverer);
+    this.deadLetterQueue.grantSendMessages(this.deliverer);
+
+    const anyMessage = (queue: Queue, description: string) =>
+      new Alarm(this, `${queue.node.id}Alarm`, {
+        alarmDescription: description,
+        metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    this.alarms = {
+      deadLetters: anyMessage(
+        this.deadLetterQueue,
+        `${props.service}: sync calls that could not be delivered (target down for long, or rejected: see failure-reason); fix, then "Start DLQ redrive"`,
+      ),
+      schedulerFailures: anyMessage(this.schedulerFailureQueue, `${props.service}: pending calls the scheduler gave up on; see RUNBOOK.md`),
+    };
+  }
+}

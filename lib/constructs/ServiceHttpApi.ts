@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import { repoPath } from './paths.js';
+import { ServiceApi } from './ServiceApi.js';
+import { ServiceFunction } from './ServiceFunction.js';
+
+/** A route as a service declares it in `lambdas/<service>/routes.ts` (body: a file in `requests/`). */
+export interface DeclaredRoute {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly path: string;
+  readonly body?: string;
+}
+
+export interface ServiceHttpApiProps {
+  readonly service: string;
+  readonly table: ITable;
+  readonly routes: readonly DeclaredRoute[];
+  readonly environment?: Record<string, string>;
+}
+
+/**
+ * A service's HTTP face: its router function (`lambdas/<service>/api.ts`) on its own table, behind a
+ * `ServiceApi` whose routes and request models come from the service's own route list, so the
+ * gateway and the handler validate against the same request schemas.
+ */
+export class ServiceHttpApi extends Construct {
+  readonly function: ServiceFunction;
+  readonly api: ServiceApi;
+
+  constructor(scope: Construct, id: string, props: ServiceHttpApiProps) {
+    super(scope, id);
+    this.function = new ServiceFunction(this, 'Function', {
+      service: props.service,
+      entry: repoPath(`lambdas/${props.service}/api.ts`),
+      description: `hiring-events ${props.service}: HTTP API`,
+      environment: { TABLE_NAME: props.table.tableName, ...props.environment },
+    });
+    props.table.grantReadWriteData(this.function);
+    this.api = new ServiceApi(this, 'Api', {
+      service: props.service,
+      handler: this.function,
+      routes: props.routes.map((route) => ({
+        method: route.method,
+        path: route.path,
+        bodySchema: route.body
+          ? (JSON.parse(readFileSync(repoPath(`lambdas/${props.service}/requests/${route.body}`), 'utf8')) as Record<string, unknown>)
+          : undefined,
+      })),
+    });
+  }
+}

@@ -1,0 +1,129 @@
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { Construct } from 'constructs';
+import { ROUTES as BONUS_ROUTES } from '../../lambdas/bonus/routes.js';
+import { ROUTES as HIRING_ROUTES } from '../../lambdas/hiring/routes.js';
+import { ROUTES as TASKS_ROUTES } from '../../lambdas/tasks/routes.js';
+import type { HiringEventsConfig } from '../config.js';
+import { DeferredCalls } from '../constructs/DeferredCalls.js';
+import { EventConsumer } from '../constructs/EventConsumer.js';
+import { OutboxPublisher } from '../constructs/OutboxPublisher.js';
+import { repoPath } from '../constructs/paths.js';
+import { ServiceHttpApi } from '../constructs/ServiceHttpApi.js';
+import { ServiceTable } from '../constructs/ServiceTable.js';
+
+export interface ServicesStackProps extends StackProps {
+  readonly bus: IEventBus;
+  readonly config: HiringEventsConfig;
+}
+
+/**
+ * hiring, tasks and bonus in their final (post-migration) shape. One stack, because the services
+ * call each other both ways (tasks -> hiring, hiring -> bonus): separate stacks would make a
+ * cross-stack reference cycle. Each service still owns its own table, functions and queues.
+ */
+export class ServicesStack extends Stack {
+  readonly hiring: { table: ServiceTable; http: ServiceHttpApi };
+  readonly tasks: { table: ServiceTable; http: ServiceHttpApi };
+  readonly bonus: { table: ServiceTable; http: ServiceHttpApi };
+
+  constructor(scope: Construct, id: string, props: ServicesStackProps) {
+    super(scope, id, props);
+    const { bus, config } = props;
+    const parking = { maxAttempts: config.parkingMaxAttempts, baseDelay: Duration.seconds(config.parkingBaseDelaySeconds) };
+    const deferDelay = Duration.seconds(config.deferDelaySeconds);
+
+    // Tables and APIs first: the services reference each other's API URLs.
+    const hiringTable = new ServiceTable(this, 'HiringTable');
+    const tasksTable = new ServiceTable(this, 'TasksTable');
+    const bonusTable = new ServiceTable(this, 'BonusTable');
+    const bonusHttp = new ServiceHttpApi(this, 'BonusHttp', { service: 'bonus', table: bonusTable.table, routes: BONUS_ROUTES });
+    const hiringHttp = new ServiceHttpApi(this, 'HiringHttp', {
+      service: 'hiring',
+      table: hiringTable.table,
+      routes: HIRING_ROUTES,
+      environment: { BONUS_API_URL: bonusHttp.api.baseUrl },
+    });
+    const tasksHttp = new ServiceHttpApi(this, 'TasksHttp', {
+      service: 'tasks',
+      table: tasksTable.table,
+      routes: TASKS_ROUTES,
+      environment: { HIRING_API_URL: hiringHttp.api.baseUrl },
+    });
+
+    // tasks: publishes ManagerUpdated v1 and TaskCreated v1; pushes task changes and assignments
+    // to hiring synchronously; consumes NewCandidate and TaskUpdateRequested from hiring.
+    new OutboxPublisher(this, 'TasksOutbox', { table: tasksTable.table, bus, producer: 'tasks' });
+    const tasksCalls = new DeferredCalls(this, 'TasksCalls', {
+      table: tasksTable.table,
+      service: 'tasks',
+      targetUrls: { HIRING_API_URL: hiringHttp.api.baseUrl },
+      delay: deferDelay,
+    });
+    hiringHttp.api.grantInvoke(tasksHttp.function, '/internal/*');
+    hiringHttp.api.grantInvoke(tasksCalls.deliverer, '/internal/*');
+    new EventConsumer(this, 'TasksFromHiring', {
+      bus,
+      producer: 'hiring',
+      service: 'tasks',
+      table: tasksTable.table,
+      events: [
+        { name: 'NewCandidate', versions: ['0'] },
+        { name: 'TaskUpdateRequested', versions: ['0'] },
+      ],
+      handlerEntry: repoPath('lambdas/tasks/events.ts'),
+      parking,
+    });
+
+    // hiring: publishes NewCandidate, TaskSolved, TaskUpdateRequested; sends ratings to bonus
+    // synchronously; consumes ManagerUpdated v1.
+    new OutboxPublisher(this, 'HiringOutbox', { table: hiringTable.table, bus, producer: 'hiring' });
+    const hiringCalls = new DeferredCalls(this, 'HiringCalls', {
+      table: hiringTable.table,
+      service: 'hiring',
+      targetUrls: { BONUS_API_URL: bonusHttp.api.baseUrl },
+      delay: deferDelay,
+    });
+    bonusHttp.api.grantInvoke(hiringHttp.function, '/internal/*');
+    bonusHttp.api.grantInvoke(hiringCalls.deliverer, '/internal/*');
+    new EventConsumer(this, 'HiringFromTasks', {
+      bus,
+      producer: 'tasks',
+      service: 'hiring',
+      table: hiringTable.table,
+      events: [{ name: 'ManagerUpdated', versions: ['1'] }],
+      handlerEntry: repoPath('lambdas/hiring/events.ts'),
+      parking,
+    });
+
+    // bonus: consumes managers and tasks from tasks and solutions from hiring; publishes nothing.
+    const bonusEnvironment = { BONUS_PER_RATING_POINT: String(config.perRatingPoint) };
+    new EventConsumer(this, 'BonusFromTasks', {
+      bus,
+      producer: 'tasks',
+      service: 'bonus',
+      table: bonusTable.table,
+      events: [
+        { name: 'ManagerUpdated', versions: ['1'] },
+        { name: 'TaskCreated', versions: ['1'] },
+      ],
+      handlerEntry: repoPath('lambdas/bonus/events.ts'),
+      environment: bonusEnvironment,
+      parking,
+    });
+    new EventConsumer(this, 'BonusFromHiring', {
+      bus,
+      producer: 'hiring',
+      service: 'bonus',
+      table: bonusTable.table,
+      events: [{ name: 'TaskSolved', versions: ['0'] }],
+      handlerEntry: repoPath('lambdas/bonus/events.ts'),
+      environment: bonusEnvironment,
+      parking,
+    });
+
+    this.hiring = { table: hiringTable, http: hiringHttp };
+    this.tasks = { table: tasksTable, http: tasksHttp };
+    this.bonus = { table: bonusTable, http: bonusHttp };
+  }
+}
