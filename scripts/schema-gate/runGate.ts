@@ -44,11 +44,6 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
   }
   const lockResult = checkLock(schemas, lock, options.updateLock === true);
   issues.push(...lockResult.issues);
-  let addedToLock: string[] = [];
-  if (options.updateLock === true) {
-    addedToLock = Object.keys(lockResult.newEntries);
-    if (addedToLock.length > 0) writeFileSync(lockPath, formatLock(mergeLock(lock, lockResult.newEntries)));
-  }
   for (const s of schemas) {
     issues.push(...checkPinning(s), ...checkKeywords(s), ...checkCompiles(s));
   }
@@ -61,6 +56,17 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
     // Informational only: a diff failure is reported, not fatal.
     compatibility = [];
     issues.push({ check: 'compile', subject: 'compatibility', message: `json-schema-diff failed: ${(error as Error).message}` });
+  }
+  // Publish (lock) new schemas only when everything else passes: a broken schema is never locked.
+  let addedToLock: string[] = [];
+  const pending = Object.keys(lockResult.newEntries);
+  if (options.updateLock === true && pending.length > 0) {
+    if (issues.length === 0) {
+      addedToLock = pending;
+      writeFileSync(lockPath, formatLock(mergeLock(lock, lockResult.newEntries)));
+    } else {
+      issues.push({ check: 'lock', subject: LOCK_FILE, message: `not updated (${pending.join(', ')}): fix the problems above first` });
+    }
   }
   return {
     ok: issues.length === 0,
