@@ -1,0 +1,39 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createConsumer, type ParkingOptions } from '../shared/messaging/index.js';
+import { managerUpdatedV1 } from './handlers/managerUpdated.js';
+
+/** What the hiring consumer is built from; every field defaults to the environment / default clients. */
+export interface HiringConsumerDeps {
+  clients?: { doc?: DynamoDBDocumentClient; sqs?: SQSClient };
+  /** @default env `TABLE_NAME` */
+  tableName?: string;
+  /** @default env `QUEUE_URL` */
+  queueUrl?: string;
+  /** @default env `DEAD_LETTER_QUEUE_URL` */
+  deadLetterQueueUrl?: string;
+  parking?: ParkingOptions;
+}
+
+/** The consumer name (part of the processed-event marker keys). */
+export const HIRING_CONSUMER = 'hiring';
+
+/**
+ * Builds the hiring event consumer (SQS, batch item failures): `ManagerUpdated` v1 only. Any other
+ * event or version (e.g. a late `ManagerUpdated` v0 after the login migration) goes to the DLQ as
+ * unsupported, with its reason.
+ *
+ * @example
+ * ```ts
+ * const handler = createHiringConsumer({ clients: { doc, sqs }, tableName, queueUrl, deadLetterQueueUrl });
+ * await handler(sqsEvent); // { batchItemFailures: [] }
+ * ```
+ */
+export function createHiringConsumer(deps: HiringConsumerDeps = {}): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
+  return createConsumer({
+    consumer: HIRING_CONSUMER,
+    handlers: { ManagerUpdated: { '1': managerUpdatedV1 } },
+    ...deps,
+  });
+}

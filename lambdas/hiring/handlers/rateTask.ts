@@ -1,0 +1,82 @@
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { callNowOrDefer, pendingCallPut, type ServiceCall } from '../../shared/calls/index.js';
+import { HttpError, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
+import type { RatingItem, TaskItem } from '../domain/types.js';
+import { ratingKey, taskKey } from '../keys.js';
+import type { HiringContext, RateTaskBody } from '../types.js';
+import { getItem } from './readItems.js';
+import { requireUuidV4 } from './requireUuidV4.js';
+import { cancellationCodes, isRetryableCancellation, MAX_WRITE_ATTEMPTS, recordItems } from './transactions.js';
+
+/** The durable call that tells bonus about a rating (its idempotency key is `call_id`). */
+export function ratingCall(rating: Pick<RatingItem, 'task_uid' | 'rating' | 'version' | 'rated_at'>): ServiceCall {
+  return {
+    call_id: `rating-${rating.task_uid}-v${rating.version}`,
+    target: 'bonus',
+    method: 'PUT',
+    path: `/internal/tasks/${rating.task_uid}/rating`,
+    body: { task_uid: rating.task_uid, rating: rating.rating, version: rating.version, rated_at: rating.rated_at },
+  };
+}
+
+/**
+ * `PUT /tasks/{task_uid}/rating` {rating} -> 200 {task_uid, rating, version}; 404 when hiring has
+ * no copy of the task.
+ *
+ * The rating (version + 1, conditioned on the version read) and the pending call to bonus
+ * (`PUT /internal/tasks/{task_uid}/rating`) commit in ONE transaction; then the call is tried at
+ * once. Bonus down => still 200: the pending row is delivered later from the table stream.
+ * A concurrent rating makes the condition fail: re-read and retry with the next version.
+ */
+export function rateTask(ctx: HiringContext): RouteHandler<RateTaskBody> {
+  return async (request) => {
+    const taskUid = requireUuidV4('task_uid', request.pathParameters.task_uid);
+    for (let attempt = 1; ; attempt += 1) {
+      const task = await getItem<TaskItem>(ctx.doc, ctx.tableName, taskKey(taskUid));
+      if (!task) throw new HttpError(404, 'not_found', `task ${taskUid} not found`, { field: 'path.task_uid' });
+      const current = await getItem<RatingItem>(ctx.doc, ctx.tableName, ratingKey(taskUid));
+      const rating: RatingItem = {
+        ...ratingKey(taskUid),
+        item_type: 'rating',
+        task_uid: taskUid,
+        rating: request.body.rating,
+        version: (current?.version ?? 0) + 1,
+        rated_at: ctx.now().toISOString(),
+      };
+      const call = ratingCall(rating);
+      const response: HttpResponse = { status: 200, body: { task_uid: taskUid, rating: rating.rating, version: rating.version } };
+      try {
+        await ctx.doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: ctx.tableName,
+                  Item: rating,
+                  ConditionExpression: current ? 'version = :read' : 'attribute_not_exists(pk)',
+                  ExpressionAttributeValues: current ? { ':read': current.version } : undefined,
+                },
+              },
+              pendingCallPut(ctx.tableName, call, ctx.now()),
+              ...recordItems(request.idempotency, response),
+            ],
+          }),
+        );
+      } catch (error) {
+        const codes = cancellationCodes(error);
+        const raced = codes && (codes[0] === 'ConditionalCheckFailed' || isRetryableCancellation(codes));
+        if (raced && attempt < MAX_WRITE_ATTEMPTS) continue;
+        throw error;
+      }
+      const outcome = await callNowOrDefer(call, {
+        doc: ctx.doc,
+        tableName: ctx.tableName,
+        baseUrls: { bonus: ctx.bonusApiUrl },
+        retry: ctx.callRetry,
+        timeoutMs: ctx.callTimeoutMs,
+      });
+      request.logger.info('task rated', { task_uid: taskUid, version: rating.version, bonus_delivered: outcome.delivered });
+      return response;
+    }
+  };
+}

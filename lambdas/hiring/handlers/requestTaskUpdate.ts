@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import { HttpError, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
+import { writeWithOutbox } from '../../shared/messaging/index.js';
+import { buildEvent } from '../../shared/registry/index.js';
+import { taskKey, updateRequestKey } from '../keys.js';
+import type { HiringContext, RequestTaskUpdateBody } from '../types.js';
+import { getItem } from './readItems.js';
+import { requireUuidV4 } from './requireUuidV4.js';
+import { cancellationCodes, correlationIdOf, recordItems } from './transactions.js';
+
+/**
+ * `POST /tasks/{task_uid}/update-requests` {reason} -> 202 {request_id}; 404 when hiring has no
+ * copy of the task. The request row, the outbox `TaskUpdateRequested` v0 (its `request_id` is the
+ * idempotency key tasks deduplicates with) and the idempotency record commit in ONE transaction.
+ * A retry with the same Idempotency-Key replays the same `request_id` and produces no second event.
+ */
+export function requestTaskUpdate(ctx: HiringContext): RouteHandler<RequestTaskUpdateBody> {
+  return async (request) => {
+    const taskUid = requireUuidV4('task_uid', request.pathParameters.task_uid);
+    const notFound = () => new HttpError(404, 'not_found', `task ${taskUid} not found`, { field: 'path.task_uid' });
+    if (!(await getItem(ctx.doc, ctx.tableName, taskKey(taskUid)))) throw notFound();
+    const request_id = randomUUID();
+    const now = ctx.now();
+    const requested_at = now.toISOString();
+    const response: HttpResponse = { status: 202, body: { request_id } };
+    const event = buildEvent('TaskUpdateRequested', '0', { request_id, task_uid: taskUid, reason: request.body.reason, requested_at }, {
+      producer: 'hiring',
+      producedAt: now,
+      correlationId: correlationIdOf(request),
+    });
+    try {
+      await writeWithOutbox(ctx.doc, ctx.tableName, {
+        changes: [
+          { ConditionCheck: { TableName: ctx.tableName, Key: taskKey(taskUid), ConditionExpression: 'attribute_exists(pk)' } },
+          {
+            Put: {
+              TableName: ctx.tableName,
+              Item: {
+                ...updateRequestKey(taskUid, request_id),
+                item_type: 'update_request',
+                request_id,
+                task_uid: taskUid,
+                reason: request.body.reason,
+                requested_at,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          ...recordItems(request.idempotency, response),
+        ],
+        events: [event],
+      });
+    } catch (error) {
+      if (cancellationCodes(error)?.[0] === 'ConditionalCheckFailed') throw notFound();
+      throw error;
+    }
+    return response;
+  };
+}

@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { ConflictError, HttpError, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
+import { writeWithOutbox } from '../../shared/messaging/index.js';
+import { buildEvent } from '../../shared/registry/index.js';
+import type { AssignmentItem, CandidateItem, SolutionItem, TaskItem } from '../domain/types.js';
+import { assignmentKey, candidateKey, solutionKey, taskKey } from '../keys.js';
+import type { AddSolutionBody, HiringContext } from '../types.js';
+import { getItem } from './readItems.js';
+import { requireUuidV4 } from './requireUuidV4.js';
+import { cancellationCodes, correlationIdOf, isRetryableCancellation, MAX_WRITE_ATTEMPTS, recordItems } from './transactions.js';
+
+const notAssigned = (taskUid: string, candidateUid: string) =>
+  new ConflictError(`task ${taskUid} is not assigned to candidate ${candidateUid}`, 'not_assigned');
+const alreadySolved = (taskUid: string, candidateUid: string) =>
+  new ConflictError(`candidate ${candidateUid} already solved task ${taskUid}`, 'already_solved');
+
+/**
+ * `POST /tasks/{task_uid}/solutions` {candidate_uid} -> 201 {task_uid, candidate_uid, solved_at,
+ * task_manager_uid}; 404 for an unknown task or candidate; 409 `not_assigned` / `already_solved`.
+ *
+ * One transaction: a check that the task copy still has the version read (so the manager named in
+ * the event is the task's manager at this moment: a concurrent update_task makes it fail, and the
+ * handler re-reads and retries), `solved_at` on the assignment (only if assigned and not solved),
+ * the solution, the outbox `TaskSolved` v0 and the idempotency record.
+ */
+export function solveTask(ctx: HiringContext): RouteHandler<AddSolutionBody> {
+  return async (request) => {
+    const taskUid = requireUuidV4('task_uid', request.pathParameters.task_uid);
+    const candidateUid = request.body.candidate_uid;
+    for (let attempt = 1; ; attempt += 1) {
+      const task = await getItem<TaskItem>(ctx.doc, ctx.tableName, taskKey(taskUid));
+      if (!task) throw new HttpError(404, 'not_found', `task ${taskUid} not found`, { field: 'path.task_uid' });
+      const candidate = await getItem<CandidateItem>(ctx.doc, ctx.tableName, candidateKey(candidateUid));
+      if (!candidate) throw new HttpError(404, 'not_found', `candidate ${candidateUid} not found`, { field: 'body.candidate_uid' });
+      const assignment = await getItem<AssignmentItem>(ctx.doc, ctx.tableName, assignmentKey(candidateUid, taskUid));
+      if (!assignment) throw notAssigned(taskUid, candidateUid);
+      if (assignment.solved_at !== undefined) throw alreadySolved(taskUid, candidateUid);
+
+      const now = ctx.now();
+      const solved_at = now.toISOString();
+      const solution: SolutionItem = {
+        ...solutionKey(taskUid, candidateUid),
+        item_type: 'solution',
+        task_uid: taskUid,
+        candidate_uid: candidateUid,
+        task_manager_uid: task.manager_uid,
+        solved_at,
+      };
+      const response: HttpResponse = {
+        status: 201,
+        body: { task_uid: taskUid, candidate_uid: candidateUid, solved_at, task_manager_uid: task.manager_uid },
+      };
+      const event = buildEvent(
+        'TaskSolved',
+        '0',
+        { task_uid: taskUid, task_manager_uid: task.manager_uid, candidate_uid: candidateUid, solved_at },
+        { producer: 'hiring', producedAt: now, correlationId: correlationIdOf(request), eventId: randomUUID() },
+      );
+      try {
+        await writeWithOutbox(ctx.doc, ctx.tableName, {
+          changes: [
+            {
+              ConditionCheck: {
+                TableName: ctx.tableName,
+                Key: taskKey(taskUid),
+                ConditionExpression: 'version = :read',
+                ExpressionAttributeValues: { ':read': task.version },
+              },
+            },
+            {
+              Update: {
+                TableName: ctx.tableName,
+                Key: assignmentKey(candidateUid, taskUid),
+                UpdateExpression: 'SET solved_at = :solved_at',
+                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(solved_at)',
+                ExpressionAttributeValues: { ':solved_at': solved_at },
+              },
+            },
+            { Put: { TableName: ctx.tableName, Item: solution, ConditionExpression: 'attribute_not_exists(pk)' } },
+            ...recordItems(request.idempotency, response),
+          ],
+          events: [event],
+        });
+        return response;
+      } catch (error) {
+        const codes = cancellationCodes(error);
+        if (!codes) throw error;
+        const [taskCheck, assignmentUpdate, solutionPut] = codes;
+        if (assignmentUpdate === 'ConditionalCheckFailed' || solutionPut === 'ConditionalCheckFailed') {
+          // Solved (or unassigned) meanwhile: the next read answers with the right 409.
+          if (attempt < MAX_WRITE_ATTEMPTS) continue;
+          throw alreadySolved(taskUid, candidateUid);
+        }
+        const raced = taskCheck === 'ConditionalCheckFailed' || isRetryableCancellation(codes);
+        if (raced && attempt < MAX_WRITE_ATTEMPTS) {
+          request.logger.info('task changed while solving; retrying', { task_uid: taskUid, attempt });
+          continue;
+        }
+        throw error;
+      }
+    }
+  };
+}

@@ -1,0 +1,19 @@
+/**
+ * The hiring API's routes, as pure data: the CDK stack reads it to create the API Gateway
+ * resources and request models (`lambdas/hiring/requests/<body>`), and `createHiringApi` binds a
+ * handler and the generated validator to each entry (and fails at cold start if one is missing).
+ *
+ * `/internal/*` routes are called by the tasks service with SigV4 only.
+ */
+export const ROUTES = [
+  { method: 'POST', path: '/candidates', body: 'create-candidate.json' },
+  { method: 'GET', path: '/candidates/{candidate_uid}' },
+  { method: 'PUT', path: '/tasks/{task_uid}/rating', body: 'rate-task.json' },
+  { method: 'POST', path: '/tasks/{task_uid}/solutions', body: 'add-solution.json' },
+  { method: 'POST', path: '/tasks/{task_uid}/update-requests', body: 'request-task-update.json' },
+  { method: 'PUT', path: '/internal/tasks/{task_uid}', body: 'update-task.json' },
+  { method: 'POST', path: '/internal/assignments', body: 'assign-task.json' },
+] as const;
+
+/** One entry of {@link ROUTES}. */
+export type HiringRoute = (typeof ROUTES)[number];

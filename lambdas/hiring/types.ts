@@ -1,0 +1,55 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { RetryOptions } from '../shared/http/index.js';
+
+/** What the hiring API is built from; `api.ts` fills it from the environment, tests inject it. */
+export interface HiringApiDeps {
+  /** Document client of the hiring table (created with `removeUndefinedValues: true`). */
+  doc: DynamoDBDocumentClient;
+  /** The hiring table (env `TABLE_NAME`). */
+  tableName: string;
+  /** Bonus API base URL, stage included (env `BONUS_API_URL`); rating calls stay pending without it. */
+  bonusApiUrl?: string;
+  /** Retry budget of the immediate bonus call; `callService`'s defaults otherwise. */
+  callRetry?: RetryOptions;
+  /** Per-attempt timeout of the immediate bonus call, ms. */
+  callTimeoutMs?: number;
+  /** Clock (tests). @default () => new Date() */
+  now?: () => Date;
+  /** @default a Powertools logger named `hiring` */
+  logger?: Logger;
+}
+
+/** {@link HiringApiDeps} with defaults resolved, as the route handlers get it. */
+export interface HiringContext extends HiringApiDeps {
+  now: () => Date;
+}
+
+/** Bodies of the routes, matching `requests/*.json`. */
+export interface CreateCandidateBody {
+  name: string;
+  surname: string;
+}
+export interface RateTaskBody {
+  rating: number;
+}
+export interface AddSolutionBody {
+  candidate_uid: string;
+}
+export interface RequestTaskUpdateBody {
+  reason: string;
+}
+export interface UpdateTaskBody {
+  task_uid: string;
+  title: string;
+  knowledge_area: string;
+  manager_uid: string;
+  description?: string;
+  version: number;
+}
+export interface AssignTaskBody {
+  assignment_id: string;
+  task_uid: string;
+  candidate_uid: string;
+  assigned_at: string;
+}
