@@ -281,7 +281,7 @@ export interface TaskUpdatedV0Event {
     knowledge_area: string;
     /** The task's current manager. */
     manager_uid: string;
-    /** Text of the task; absent when the task has none. */
+    /** Text of the task; absent when the task has none (never an empty string). */
     description?: string;
     /** Version of the task record, increasing by at least 1 on every change; consumers ignore versions not newer than the one they hold. */
     version: number;

@@ -3542,7 +3542,7 @@ return errors === 0;
 }
 
 export const TaskUpdated_v0 = validate18;
-const schema19 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"TaskUpdated.v0","description":"CUD stream event: the current state of a test task. Produced by tasks, consumed by hiring, which keeps the state with the highest version (last-write-wins), also against updates pushed through the update_task call.","type":"object","properties":{"event_id":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$","description":"Unique id of this event (uuid v4, lowercase). Consumers deduplicate redeliveries by it."},"event_name":{"type":"string","enum":["TaskUpdated"],"description":"Name of the event, without the version."},"event_version":{"type":"string","enum":["0"],"description":"Version of the payload schema, a string counting up from \"0\"."},"produced_at":{"type":"string","format":"date-time","description":"When the producer created the event (RFC 3339 date-time)."},"producer":{"type":"string","enum":["tasks"],"description":"The service that produced the event."},"correlation_id":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$","description":"Id shared by every event and request caused by the same original action, for tracing."},"causation_id":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$","description":"event_id (or request id) of the message that directly caused this event."},"payload":{"type":"object","description":"The event data.","properties":{"task_uid":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$","description":"The task."},"title":{"type":"string","minLength":1,"maxLength":200,"description":"Title of the task, without the knowledge area."},"knowledge_area":{"type":"string","minLength":1,"maxLength":100,"description":"Knowledge area the task belongs to."},"manager_uid":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$","description":"The task's current manager."},"description":{"type":"string","maxLength":10000,"description":"Text of the task; absent when the task has none."},"version":{"type":"integer","minimum":1,"description":"Version of the task record, increasing by at least 1 on every change; consumers ignore versions not newer than the one they hold."}},"required":["task_uid","title","knowledge_area","manager_uid","version"],"additionalProperties":false}},"required":["event_id","event_name","event_version","produced_at","producer","payload"],"additionalProperties":false};
+const schema19 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"TaskUpdated.v0","description":"CUD stream event: the current state of a test task. Produced by tasks, consumed by hiring, which keeps the state with the highest version (last-write-wins), also against updates pushed through the update_task call.","type":"object","properties":{"event_id":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$","description":"Unique id of this event (uuid v4, lowercase). Consumers deduplicate redeliveries by it."},"event_name":{"type":"string","enum":["TaskUpdated"],"description":"Name of the event, without the version."},"event_version":{"type":"string","enum":["0"],"description":"Version of the payload schema, a string counting up from \"0\"."},"produced_at":{"type":"string","format":"date-time","description":"When the producer created the event (RFC 3339 date-time)."},"producer":{"type":"string","enum":["tasks"],"description":"The service that produced the event."},"correlation_id":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$","description":"Id shared by every event and request caused by the same original action, for tracing."},"causation_id":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$","description":"event_id (or request id) of the message that directly caused this event."},"payload":{"type":"object","description":"The event data.","properties":{"task_uid":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$","description":"The task."},"title":{"type":"string","minLength":1,"maxLength":200,"description":"Title of the task, without the knowledge area."},"knowledge_area":{"type":"string","minLength":1,"maxLength":100,"description":"Knowledge area the task belongs to."},"manager_uid":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$","description":"The task's current manager."},"description":{"type":"string","minLength":1,"maxLength":10000,"description":"Text of the task; absent when the task has none (never an empty string)."},"version":{"type":"integer","minimum":1,"description":"Version of the task record, increasing by at least 1 on every change; consumers ignore versions not newer than the one they hold."}},"required":["task_uid","title","knowledge_area","manager_uid","version"],"additionalProperties":false}},"required":["event_id","event_name","event_version","produced_at","producer","payload"],"additionalProperties":false};
 
 function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -3987,9 +3987,8 @@ vErrors.push(err37);
 }
 errors++;
 }
-}
-else {
-const err38 = {instancePath:instancePath+"/payload/description",schemaPath:"#/properties/payload/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func2(data12) < 1){
+const err38 = {instancePath:instancePath+"/payload/description",schemaPath:"#/properties/payload/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -3999,10 +3998,8 @@ vErrors.push(err38);
 errors++;
 }
 }
-if(data7.version !== undefined){
-let data13 = data7.version;
-if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
-const err39 = {instancePath:instancePath+"/payload/version",schemaPath:"#/properties/payload/properties/version/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err39 = {instancePath:instancePath+"/payload/description",schemaPath:"#/properties/payload/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -4011,9 +4008,11 @@ vErrors.push(err39);
 }
 errors++;
 }
-if((typeof data13 == "number") && (isFinite(data13))){
-if(data13 < 1 || isNaN(data13)){
-const err40 = {instancePath:instancePath+"/payload/version",schemaPath:"#/properties/payload/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+if(data7.version !== undefined){
+let data13 = data7.version;
+if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
+const err40 = {instancePath:instancePath+"/payload/version",schemaPath:"#/properties/payload/properties/version/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -4022,11 +4021,9 @@ vErrors.push(err40);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err41 = {instancePath:instancePath+"/payload",schemaPath:"#/properties/payload/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data13 == "number") && (isFinite(data13))){
+if(data13 < 1 || isNaN(data13)){
+const err41 = {instancePath:instancePath+"/payload/version",schemaPath:"#/properties/payload/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -4037,13 +4034,26 @@ errors++;
 }
 }
 }
+}
 else {
-const err42 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err42 = {instancePath:instancePath+"/payload",schemaPath:"#/properties/payload/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err42];
 }
 else {
 vErrors.push(err42);
+}
+errors++;
+}
+}
+}
+else {
+const err43 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
 }
 errors++;
 }
