@@ -9,7 +9,6 @@ import { apiEvent, bodyOf, CANDIDATE_UID, silentLogger, TASK_UID } from './helpe
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
 const ddb = mockClient(DynamoDBDocumentClient);
 
-const manager = { name: 'Ada', surname: 'Lovelace', login: 'ada', payout_account: 'GB00-1' };
 
 function api(routes: Route<any>[], extra: { maxBodyBytes?: number } = {}) {
   const logger = silentLogger();
