@@ -6,6 +6,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 });
 
 import { metrics } from '../../../lambdas/shared/observability.js';
@@ -49,7 +50,7 @@ function consumerWith(handlers: ConsumerHandlers, parking = { maxAttempts: 3, ba
 }
 
 const sends = () => sqsMock.commandCalls(SendMessageCommand).map((call) => call.args[0].input);
-const metricCalls = (spy: ReturnType<typeof vi.spyOn>) => spy.mock.calls.map((args) => args[0]);
+const metricCalls = (spy: ReturnType<typeof vi.spyOn>) => spy.mock.calls.map((args: unknown[]) => args[0]);
 
 let addMetric: ReturnType<typeof vi.spyOn>;
 beforeEach(() => {
@@ -59,7 +60,7 @@ beforeEach(() => {
   docMock.on(TransactWriteCommand).resolves({});
   vi.restoreAllMocks();
   addMetric = vi.spyOn(metrics, 'addMetric');
-  vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => undefined);
+  vi.spyOn(metrics, 'publishStoredMetrics').mockReturnValue(metrics);
 });
 
 describe('createConsumer: the happy path', () => {

@@ -1,0 +1,124 @@
+import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { Message } from '@aws-sdk/client-sqs';
+import type { DynamoDBRecord, SQSRecord } from 'aws-lambda';
+import { inject } from 'vitest';
+import { SERVICE_TABLE_KEYS } from '../../../lib/constructs/ServiceTable.js';
+
+/** Creates a table with ServiceTable's key schema, stream and outbox GSI; returns its stream ARN. */
+export async function createServiceTable(dynamodb: DynamoDBClient, tableName: string): Promise<string> {
+  const k = SERVICE_TABLE_KEYS;
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: k.partitionKey, AttributeType: 'S' },
+        { AttributeName: k.sortKey, AttributeType: 'S' },
+        { AttributeName: k.outboxIndex.partitionKey, AttributeType: 'S' },
+        { AttributeName: k.outboxIndex.sortKey, AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: k.partitionKey, KeyType: 'HASH' },
+        { AttributeName: k.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: k.outboxIndex.indexName,
+          KeySchema: [
+            { AttributeName: k.outboxIndex.partitionKey, KeyType: 'HASH' },
+            { AttributeName: k.outboxIndex.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...k.outboxIndex.nonKeyAttributes] },
+        },
+      ],
+      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    }),
+  );
+  const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+  return Table!.LatestStreamArn!;
+}
+
+export function streamsClient(): DynamoDBStreamsClient {
+  return new DynamoDBStreamsClient({
+    region: 'us-east-1',
+    endpoint: inject('dynamodbEndpoint'),
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+}
+
+/** Every record of the (single-shard, test-sized) stream, read with the real GetRecords API. */
+export async function readStream(streams: DynamoDBStreamsClient, streamArn: string): Promise<_Record[]> {
+  const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+  const records: _Record[] = [];
+  for (const shard of StreamDescription?.Shards ?? []) {
+    const { ShardIterator } = await streams.send(
+      new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }),
+    );
+    let iterator = ShardIterator;
+    // An open shard always returns a next iterator: stop at the first empty page.
+    for (let page = 0; iterator && page < 100; page += 1) {
+      const response = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
+      if (!response.Records?.length) break;
+      records.push(...response.Records);
+      iterator = response.NextShardIterator;
+    }
+  }
+  return records;
+}
+
+/** A stream record as Lambda hands it to the function (the SDK's shape differs in dates and types). */
+export function toLambdaRecord(record: _Record): DynamoDBRecord {
+  const d = record.dynamodb!;
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName as DynamoDBRecord['eventName'],
+    eventSource: 'aws:dynamodb',
+    awsRegion: record.awsRegion,
+    dynamodb: {
+      Keys: d.Keys as never,
+      NewImage: d.NewImage as never,
+      OldImage: d.OldImage as never,
+      SequenceNumber: d.SequenceNumber,
+      SizeBytes: d.SizeBytes,
+      StreamViewType: d.StreamViewType as never,
+      ApproximateCreationDateTime: d.ApproximateCreationDateTime ? d.ApproximateCreationDateTime.getTime() / 1000 : undefined,
+    },
+  };
+}
+
+/** The OutboxPublisher's event-source filter: `eventName = INSERT and NewImage.item_type.S = outbox`. */
+export const isOutboxInsert = (record: _Record): boolean =>
+  record.eventName === 'INSERT' && record.dynamodb?.NewImage?.item_type?.S === 'outbox';
+
+/** An SQS message received with all attributes, as the SQS event source hands it to Lambda. */
+export function toSqsRecord(message: Message, queueArn: string): SQSRecord {
+  const attributes = Object.fromEntries(
+    Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+      name,
+      { stringValue: value.StringValue, dataType: value.DataType!, stringListValues: [], binaryListValues: [] },
+    ]),
+  );
+  return {
+    messageId: message.MessageId!,
+    receiptHandle: message.ReceiptHandle!,
+    body: message.Body!,
+    attributes: {
+      ApproximateReceiveCount: message.Attributes?.ApproximateReceiveCount ?? '1',
+      SentTimestamp: message.Attributes?.SentTimestamp ?? '0',
+      SenderId: 'local',
+      ApproximateFirstReceiveTimestamp: '0',
+    },
+    messageAttributes: attributes,
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: 'us-east-1',
+  };
+}
