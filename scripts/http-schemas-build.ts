@@ -13,7 +13,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import Ajv from 'ajv';
+import Ajv, { type AnySchemaObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 
@@ -55,9 +55,9 @@ function generateDirectory(directory: string, files: string[]): GeneratedFile[] 
   for (const file of files) {
     const name = exportName(file);
     if (exports[name]) throw new Error(`${file}: export name ${name} is already taken in ${directory}`);
-    let schema: { $id?: unknown } & Record<string, unknown>;
+    let schema: AnySchemaObject;
     try {
-      schema = JSON.parse(readFileSync(file, 'utf8')) as { $id?: unknown } & Record<string, unknown>;
+      schema = JSON.parse(readFileSync(file, 'utf8')) as AnySchemaObject;
     } catch (error) {
       throw new Error(`${file}: not valid JSON (${(error as Error).message})`);
     }
