@@ -158,6 +158,8 @@ export function matchRoute(routes: readonly ApiRoute[], segments: readonly strin
 export interface ApiServerOptions {
   readonly port?: number;
   readonly invoke: (functionArn: string, event: unknown) => Promise<unknown>;
+  /** Receives the server's messages. Default: stderr. */
+  readonly log?: (message: string) => void;
 }
 
 /** One HTTP server for one RestApi. */
@@ -183,6 +185,10 @@ export class ApiServer {
     const instance = new ApiServer(api, server, port, options);
     server.on('request', (req, res) => void instance.handle(req, res));
     return instance;
+  }
+
+  private log(message: string): void {
+    (this.options.log ?? ((m: string) => process.stderr.write(`[local api] ${m}\n`)))(message);
   }
 
   /** Base URL including the stage, ending with `/`. */
@@ -218,7 +224,7 @@ export class ApiServer {
     if (!found || !method) return send(403, JSON.stringify({ message: 'Missing Authentication Token' }));
     if (method.authorizationType !== 'NONE' && !this.warnedIam) {
       this.warnedIam = true;
-      process.stderr.write(`[local api] ${this.api.name}: ${method.authorizationType} authorization is not enforced locally\n`);
+      this.log(`${this.api.name}: ${method.authorizationType} authorization is not enforced locally`);
     }
     if (method.kind === 'mock') {
       const mock = method.mock!;
@@ -239,7 +245,7 @@ export class ApiServer {
     }
     const answer = result as { statusCode?: unknown; headers?: Record<string, unknown>; multiValueHeaders?: Record<string, unknown[]>; body?: unknown; isBase64Encoded?: boolean } | null;
     if (!answer || typeof answer !== 'object' || typeof answer.statusCode !== 'number' || (answer.body !== undefined && answer.body !== null && typeof answer.body !== 'string')) {
-      process.stderr.write(`[local api] ${this.api.name}: malformed Lambda proxy response: ${JSON.stringify(result)?.slice(0, 200)}\n`);
+      this.log(`${this.api.name}: malformed Lambda proxy response: ${JSON.stringify(result)?.slice(0, 200)}`);
       return send(502, JSON.stringify({ message: 'Internal server error' }));
     }
     const headers: Record<string, string | string[]> = {};

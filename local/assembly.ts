@@ -115,13 +115,23 @@ export class CloudAssembly {
     return out;
   }
 
-  /** A resource by `<stack>/<logicalId>`, or by logical id when only one stack has it. */
-  find(keyOrLogicalId: string): ResourceRef | undefined {
-    const direct = this.byKey.get(keyOrLogicalId);
+  /**
+   * A resource by `<stack>/<logicalId>`, by logical id, or by construct id (a CDK logical id without its
+   * 8-character hash, e.g. `Outbox` for `Outbox1234ABCD`, or a construct path `Stack/Outbox`) when that is unambiguous.
+   */
+  find(id: string): ResourceRef | undefined {
+    const direct = this.byKey.get(id);
     if (direct) return direct;
-    const matches = [...this.byKey.values()].filter((r) => r.logicalId === keyOrLogicalId);
-    if (matches.length > 1) throw new AssemblyError(`Logical id ${keyOrLogicalId} exists in several stacks: use <stack>/<logicalId>`);
-    return matches[0];
+    const all = [...this.byKey.values()];
+    const pick = (matches: ResourceRef[]) => {
+      if (matches.length > 1) throw new AssemblyError(`${id} matches several resources (${matches.map((r) => r.key).join(', ')}): use <stack>/<logicalId>`);
+      return matches[0];
+    };
+    return (
+      pick(all.filter((r) => r.logicalId === id)) ??
+      pick(all.filter((r) => constructId(r.logicalId) === id || `${r.stack.name}/${constructId(r.logicalId)}` === id)) ??
+      pick(all.filter((r) => r.resource.Metadata?.['aws:cdk:path'] === `${id}/Resource`))
+    );
   }
 
   get(stack: LoadedStack | string, logicalId: string): ResourceRef | undefined {
@@ -132,10 +142,34 @@ export class CloudAssembly {
     return this.stacks.find((s) => s.name === name);
   }
 
-  /** Absolute folder of a Lambda function's bundled code (`Metadata['aws:asset:path']`). */
+  /**
+   * Absolute folder of a Lambda function's bundled code: `Metadata['aws:asset:path']` (written by the CDK
+   * CLI), else the file asset of `<stack>.assets.json` whose object key is the function's `Code.S3Key`.
+   */
   assetPath(ref: ResourceRef): string | undefined {
     const path = ref.resource.Metadata?.['aws:asset:path'];
-    return typeof path === 'string' ? resolvePath(ref.stack.assemblyDir, path) : undefined;
+    if (typeof path === 'string') return resolvePath(ref.stack.assemblyDir, path);
+    const key = (ref.resource.Properties?.Code as { S3Key?: unknown } | undefined)?.S3Key;
+    if (typeof key !== 'string') return undefined;
+    for (const file of this.assetManifests(ref.stack)) {
+      const manifest = JSON.parse(readFileSync(file, 'utf8')) as {
+        files?: Record<string, { source?: { path?: string }; destinations?: Record<string, { objectKey?: string }> }>;
+      };
+      for (const asset of Object.values(manifest.files ?? {})) {
+        if (asset.source?.path && Object.values(asset.destinations ?? {}).some((d) => d.objectKey === key)) {
+          return resolvePath(ref.stack.assemblyDir, asset.source.path);
+        }
+      }
+    }
+    return undefined;
+  }
+
+  private assetManifests(stack: LoadedStack): string[] {
+    const manifest = JSON.parse(readFileSync(join(stack.assemblyDir, 'manifest.json'), 'utf8')) as { artifacts?: Record<string, ManifestArtifact & { properties?: { file?: string } }> };
+    return Object.values(manifest.artifacts ?? {})
+      .filter((a) => a.type === 'cdk:asset-manifest' && a.properties?.file)
+      .map((a) => join(stack.assemblyDir, a.properties!.file!))
+      .filter((file) => existsSync(file));
   }
 
   /** The export `name` of any stack (for Fn::ImportValue). */
@@ -149,6 +183,11 @@ export class CloudAssembly {
     }
     return undefined;
   }
+}
+
+/** A CDK logical id without its 8-character hash suffix (`Outbox1234ABCD` -> `Outbox`). */
+export function constructId(logicalId: string): string {
+  return logicalId.replace(/[0-9A-F]{8}$/, '');
 }
 
 function evaluateCondition(assembly: CloudAssembly, stack: LoadedStack, name: string, owner: string): boolean {

@@ -63,7 +63,6 @@ const path = require('node:path');
 const fs = require('node:fs');
 const { pathToFileURL } = require('node:url');
 if (workerData.nodePath) { process.env.NODE_PATH = workerData.nodePath; Module._initPaths(); }
-process.chdir(workerData.codeDir);
 let handlerFn;
 async function load() {
   const spec = workerData.handler;

@@ -14,7 +14,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ApiServer, loadApis } from './apigateway.js';
-import { CloudAssembly, Resolver, type ResourceRef } from './assembly.js';
+import { CloudAssembly, constructId, Resolver, type ResourceRef } from './assembly.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { createTables, type LocalTable } from './dynamodb-resources.js';
 import { compileEventPattern } from './event-pattern.js';
@@ -245,11 +245,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         else {
           const logicalId = api.key.split('/')[1]!;
           const port = options.ports?.apis?.[api.name] ?? options.ports?.apis?.[logicalId] ?? options.ports?.apis?.[api.key];
-          server = await ApiServer.start(api, { port, invoke: invokeByArn });
+          server = await ApiServer.start(api, { port, invoke: invokeByArn, log });
           apiServers.set(api.key, server);
         }
+        const logicalId = api.key.split('/')[1]!;
+        endpoints[constructId(logicalId)] = server.url;
         endpoints[api.name] = server.url;
-        endpoints[api.key.split('/')[1]!] = server.url;
+        endpoints[logicalId] = server.url;
         endpoints[api.key] = server.url;
       }
     };
@@ -267,7 +269,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       services,
       eventBridge,
       assembly: () => assembly,
-      invoke: (functionId, event) => runner.invoke(functionId, event),
+      invoke: (functionId, event) => runner.invoke(assembly.find(functionId)?.key ?? functionId, event),
       queueUrl(id) {
         const queue = queues.get(find(id, 'queue').key);
         if (!queue) throw new Error(`${id} is not a queue`);
