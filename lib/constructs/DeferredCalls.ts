@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
@@ -51,6 +51,10 @@ export class DeferredCalls extends Construct {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 12 },
     });
     this.schedulerFailureQueue = secureQueue(this, 'SchedulerFailureQueue');
+    Validations.of(this.schedulerFailureQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'The terminal on-failure destination of the stream mapping; the pending-call rows stay in the table and can be re-scheduled from there (RUNBOOK.md).',
+    });
 
     this.scheduler = new ServiceFunction(this, 'Scheduler', {
       service: props.service,

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
@@ -53,6 +53,10 @@ export class OutboxPublisher extends Construct {
     if (!props.table.tableStreamArn) throw new Error('OutboxPublisher: the table has no stream (use ServiceTable)');
 
     this.failureQueue = secureQueue(this, 'FailureQueue');
+    Validations.of(this.failureQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'The terminal on-failure destination of the stream mapping: it holds failed batch ranges for the republisher, nothing redrives out of it automatically.',
+    });
 
     this.function = new ServiceFunction(this, 'Publisher', {
       service: props.producer,

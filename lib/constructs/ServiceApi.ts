@@ -1,4 +1,4 @@
-import { Aws, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   AuthorizationType,
@@ -80,6 +80,11 @@ export class ServiceApi extends Construct {
       defaultMethodOptions: { authorizationType: AuthorizationType.IAM },
     });
     this.addErrorResponses();
+    Validations.of(this.api).acknowledge(
+      { id: 'AwsSolutions-COG4', reason: 'Every route uses IAM authorization (SigV4): callers are services and operators with AWS identities, not end users of a Cognito pool.' },
+      { id: 'AwsSolutions-APIG3', reason: 'IAM-authorized API with stage throttling; attach an account-level WAF policy (Firewall Manager) where the organisation runs one.' },
+      { id: 'AwsSolutions-APIG6', reason: 'Access logs are on; execution logging needs the account-wide API Gateway CloudWatch role, an account singleton this app does not own.' },
+    );
 
     const validator = new RequestValidator(this, 'Validator', {
       restApi: this.api,

@@ -1,15 +1,17 @@
 import { Duration } from 'aws-cdk-lib';
 import { Architecture, determineLatestNodeRuntime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { acknowledgeUnscopableActions } from '../nag.js';
 
-export interface ServiceFunctionProps extends NodejsFunctionProps {
+export interface ServiceFunctionProps extends Omit<NodejsFunctionProps, 'logGroup'> {
   /** Absolute path of the TS module exporting `handler`. */
   readonly entry: string;
   /** Service the function belongs to: `POWERTOOLS_SERVICE_NAME` and the metrics' `service` dimension. */
   readonly service: string;
-  /** Retention of the function's log group. Default: one month. */
+  /** Retention of the function's own log group. Default: one month. */
   readonly logRetention?: RetentionDays;
 }
 
@@ -29,7 +31,12 @@ export interface ServiceFunctionProps extends NodejsFunctionProps {
 export class ServiceFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     const { service, logRetention, environment, bundling, ...rest } = props;
-    const logGroup = rest.logGroup ?? new LogGroup(scope, `${id}Logs`, { retention: logRetention ?? RetentionDays.ONE_MONTH });
+    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: logRetention ?? RetentionDays.ONE_MONTH });
+    // Its own role, allowed to write only to its own log group (instead of the AWS managed
+    // AWSLambdaBasicExecutionRole, which allows every log group of the account).
+    const role = rest.role ?? new Role(scope, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
+    acknowledgeUnscopableActions(role);
     super(scope, id, {
       runtime: determineLatestNodeRuntime(scope),
       architecture: Architecture.ARM_64,
@@ -37,6 +44,7 @@ export class ServiceFunction extends NodejsFunction {
       timeout: Duration.seconds(30),
       tracing: Tracing.ACTIVE,
       ...rest,
+      role,
       logGroup,
       bundling: {
         format: OutputFormat.CJS,

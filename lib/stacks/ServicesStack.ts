@@ -11,6 +11,7 @@ import { OutboxPublisher } from '../constructs/OutboxPublisher.js';
 import { repoPath } from '../constructs/paths.js';
 import { ServiceHttpApi } from '../constructs/ServiceHttpApi.js';
 import { ServiceTable } from '../constructs/ServiceTable.js';
+import { acknowledgeInternalRoutes, acknowledgeTableIndexes } from '../nag.js';
 
 export interface ServicesStackProps extends StackProps {
   readonly bus: IEventBus;
@@ -121,6 +122,9 @@ export class ServicesStack extends Stack {
       environment: bonusEnvironment,
       parking,
     });
+
+    for (const { table } of [hiringTable, tasksTable, bonusTable]) acknowledgeTableIndexes(this, table);
+    for (const http of [hiringHttp, bonusHttp]) acknowledgeInternalRoutes(this, http.api.api, http.api.stageName);
 
     this.hiring = { table: hiringTable, http: hiringHttp };
     this.tasks = { table: tasksTable, http: tasksHttp };

@@ -1,12 +1,11 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { buildHiringEvents } from '../../lib/HiringEventsApp.js';
+import { synthApp } from './appTemplates.js';
 
 describe('cdk-nag AwsSolutions', () => {
   it('reports no unacknowledged finding on the whole app', () => {
-    const app = new App();
-    buildHiringEvents(app);
+    const { app } = synthApp();
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     // cdk-nag reports through the validation-plugin API: findings make synth throw with the list.
     expect(() => app.synth()).not.toThrow();
