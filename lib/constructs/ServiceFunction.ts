@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
 import { Architecture, determineLatestNodeRuntime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -35,7 +35,8 @@ export class ServiceFunction extends NodejsFunction {
     // Its own role, allowed to write only to its own log group (instead of the AWS managed
     // AWSLambdaBasicExecutionRole, which allows every log group of the account).
     const role = rest.role ?? new Role(scope, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-    logGroup.grantWrite(role);
+    // A caller-supplied log group (a reference) is the caller's to grant.
+    if (logGroup instanceof LogGroup) logGroup.grantWrite(role);
     acknowledgeUnscopableActions(role);
     super(scope, id, {
       runtime: determineLatestNodeRuntime(scope),
@@ -61,5 +62,10 @@ export class ServiceFunction extends NodejsFunction {
         ...environment,
       },
     });
+    // Every Node.js runtime ships the AWS SDK v3 that the bundles leave out.
+    Annotations.of(this).acknowledgeWarning(
+      '@aws-cdk/aws-lambda-nodejs:variableRuntimeExternals',
+      'The only externals are @aws-sdk/* packages, which every Lambda Node.js runtime provides.',
+    );
   }
 }
