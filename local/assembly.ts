@@ -12,7 +12,7 @@
  * for (const queue of assembly.resources('AWS::SQS::Queue')) console.log(resolver.ref(queue));
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 
 export const LOCAL_ACCOUNT = '000000000000';
@@ -75,6 +75,7 @@ export class CloudAssembly {
   /** Reads the manifest of `dir` (and nested assemblies) and every stack template. */
   static load(dir: string): CloudAssembly {
     const root = resolvePath(dir);
+    markCommonJs(root);
     const assembly = new CloudAssembly(root);
     assembly.readManifest(root);
     for (const stack of assembly.stacks) {
@@ -497,3 +498,15 @@ function stringify(value: unknown, owner: string): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   throw new AssemblyError(`${owner}: expected a string, got ${JSON.stringify(value)}`);
 }
+
+/**
+ * Lambda bundles are CommonJS `index.js` files. Inside a project whose package.json says
+ * `"type": "module"`, Node would load them as ES modules (the nearest package.json decides), and
+ * `module.exports.handler` would vanish. A package.json at the assembly root settles it, as the
+ * asset zip on AWS (which has none) does. It sits outside the asset folders: hashes are unchanged.
+ */
+function markCommonJs(root: string): void {
+  const file = join(root, 'package.json');
+  if (!existsSync(file)) writeFileSync(file, '{ "type": "commonjs" }\n');
+}
+

@@ -1,16 +1,21 @@
 /**
- * `npx tsx local/cli.ts [--assembly cdk.out] [--data .local/dynamodb] [--fresh] [--in-memory]
+ * `npm start` = `npx tsx local/cli.ts [--assembly DIR] [--data .local/dynamodb] [--fresh] [--in-memory]
  *   [--port-dynamodb N] [--port-sqs N] [--port-eventbridge N] [--port-api NameOrLogicalId=N ...]`
  *
- * Brings the synthesized app up locally (run `cdk synth` first), prints the endpoints, and stops
- * everything cleanly on Ctrl-C (SIGINT) or SIGTERM. Send SIGHUP to reload the assembly after a new synth.
+ * Synthesizes the app into `.local/cdk.out` (reused when no source changed; `--assembly DIR` uses an
+ * existing assembly instead), brings it up locally, prints the endpoints and writes
+ * `.local/endpoints.json`, and stops everything cleanly on Ctrl-C (SIGINT) or SIGTERM.
+ * SIGHUP re-synthesizes and reloads without losing table data or queued messages.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { assertJava } from './dynamodb-local.js';
+import { synthLocalAssembly } from './localAssembly.js';
 import { startLocalRuntime } from './runtime.js';
 
 const { values } = parseArgs({
   options: {
-    assembly: { type: 'string', default: 'cdk.out' },
+    assembly: { type: 'string' },
     data: { type: 'string', default: '.local/dynamodb' },
     'in-memory': { type: 'boolean', default: false },
     fresh: { type: 'boolean', default: false },
@@ -27,15 +32,32 @@ const apis = Object.fromEntries((values['port-api'] ?? []).map((pair) => {
   return [name!, Number(port)];
 }));
 
+const SERVICE_APIS = { hiring: 'hiring-events-hiring', tasks: 'hiring-events-tasks', bonus: 'hiring-events-bonus' } as const;
+
+const prepareAssembly = (): string => {
+  if (values.assembly) return values.assembly;
+  const started = Date.now();
+  const { outdir, synthesized } = synthLocalAssembly();
+  process.stdout.write(synthesized ? `Synthesized the app into ${outdir} in ${Date.now() - started} ms\n` : `Reusing ${outdir} (no source changed)\n`);
+  return outdir;
+};
+
 try {
+  assertJava();
+  const started = Date.now();
   const runtime = await startLocalRuntime({
-    assemblyDir: values.assembly!,
+    assemblyDir: prepareAssembly(),
     dataDir: values['in-memory'] ? undefined : values.data,
     fresh: values.fresh,
     ports: { dynamodb: num(values['port-dynamodb']), sqs: num(values['port-sqs']), eventbridge: num(values['port-eventbridge']), apis },
   });
+  const serviceUrls = Object.fromEntries(Object.entries(SERVICE_APIS).map(([service, api]) => [service, runtime.endpoints[api]]));
+  mkdirSync('.local', { recursive: true });
+  writeFileSync('.local/endpoints.json', `${JSON.stringify(serviceUrls, null, 2)}\n`);
   const lines = [
-    'Local runtime is up.',
+    `Local runtime is up in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+    ...Object.entries(serviceUrls).map(([service, url]) => `  ${service.padEnd(12)} ${url}`),
+    '  (written to .local/endpoints.json)',
     `  DynamoDB     ${runtime.services.dynamodb}   (AWS_ENDPOINT_URL_DYNAMODB)`,
     `  SQS          ${runtime.services.sqs}   (AWS_ENDPOINT_URL_SQS)`,
     `  EventBridge  ${runtime.services.eventbridge}   (AWS_ENDPOINT_URL_EVENTBRIDGE)`,
@@ -55,7 +77,10 @@ try {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGHUP', () => {
-    runtime.reload().catch((error: Error) => process.stderr.write(`[local] reload failed: ${error.message}\n`));
+    Promise.resolve()
+      .then(() => runtime.reload(prepareAssembly()))
+      .then(() => process.stdout.write('[local] reloaded\n'))
+      .catch((error: Error) => process.stderr.write(`[local] reload failed: ${error.message}\n`));
   });
 } catch (error) {
   process.stderr.write(`[local] cannot start: ${(error as Error).message}\n`);

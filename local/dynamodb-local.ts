@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { freePort, waitFor } from './net.js';
 
@@ -44,9 +44,11 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   assertJava();
   const port = options.port ?? (await freePort());
   const jarDir = dynamoDbLocalJarDir();
-  const storage = options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory'];
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const cwd = options.dataDir ?? jarDir;
+  // Absolute: the JVM runs in the data folder (it writes its metadata file into its working directory).
+  const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
+  const storage = dataDir ? ['-dbPath', dataDir] : ['-inMemory'];
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const cwd = dataDir ?? jarDir;
   const child: ChildProcess = spawn(
     'java',
     [

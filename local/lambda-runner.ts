@@ -327,6 +327,20 @@ export interface LocalEndpoints {
   readonly dynamodb?: string;
   readonly sqs?: string;
   readonly eventbridge?: string;
+  /** Local origin (`http://127.0.0.1:<port>`) of each RestApi, by the id its execute-api URL carries. */
+  readonly apiOrigins?: ReadonlyMap<string, string>;
+}
+
+const EXECUTE_API_URL = /^https:\/\/([^./]+)\.execute-api\.[^/]+/;
+
+/**
+ * A function's environment may name another service's API by its AWS invoke URL
+ * (`https://<api-id>.execute-api.<region>.<suffix>/<stage>`): point it at the local server instead.
+ */
+export function localizeApiUrl(value: string, apiOrigins: ReadonlyMap<string, string> | undefined): string {
+  const match = EXECUTE_API_URL.exec(value);
+  const origin = match && apiOrigins?.get(match[1]!);
+  return origin ? origin + value.slice(match[0].length) : value;
 }
 
 /** Builds the runner's definitions from the assembly's `AWS::Lambda::Function`s. */
@@ -356,7 +370,9 @@ export function functionDefinitions(assembly: CloudAssembly, resolver: Resolver,
       throw new Error(`${ref.key}: no code found (neither Metadata 'aws:asset:path' pointing to an existing folder nor Code.ZipFile)`);
     }
     const name = resolver.physicalName(ref);
-    const variables = Object.fromEntries(Object.entries(props.Environment?.Variables ?? {}).map(([k, v]) => [k, String(v)]));
+    const variables = Object.fromEntries(
+      Object.entries(props.Environment?.Variables ?? {}).map(([k, v]) => [k, localizeApiUrl(String(v), endpoints.apiOrigins)]),
+    );
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       TZ: 'UTC',

@@ -154,10 +154,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       const resolver = new Resolver(next, { sqsEndpoint });
       tables = await createTables(next, resolver, dynamodb);
       queues = await createQueues(next, resolver, sqs);
-      runner.update(functionDefinitions(next, resolver, services));
+      // APIs first: functions that call another service get its local URL in their environment.
+      const apiOrigins = await applyApis(next, resolver);
+      runner.update(functionDefinitions(next, resolver, { ...services, apiOrigins }));
       eventBridge.update(loadRules(next, resolver), loadBuses(next, resolver));
       await applyMappings(next, resolver);
-      await applyApis(next, resolver);
       assembly = next;
     };
 
@@ -229,8 +230,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       }
     };
 
-    const applyApis = async (next: CloudAssembly, resolver: Resolver) => {
+    const applyApis = async (next: CloudAssembly, resolver: Resolver): Promise<Map<string, string>> => {
       const apis = loadApis(next, resolver);
+      const origins = new Map<string, string>();
       const keys = new Set(apis.map((a) => a.key));
       for (const [key, server] of apiServers) {
         if (!keys.has(key)) {
@@ -253,7 +255,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         endpoints[api.name] = server.url;
         endpoints[logicalId] = server.url;
         endpoints[api.key] = server.url;
+        // Keyed by what `Ref` to the RestApi resolves to: the id inside its execute-api URL.
+        const ref = next.find(api.key);
+        if (ref) origins.set(String(resolver.ref(ref)), new URL(server.url).origin);
       }
+      return origins;
     };
 
     await apply(assembly);

@@ -85,6 +85,8 @@ interface ShardState {
   done: boolean;
   lastSequence?: string;
   initialType: 'LATEST' | 'TRIM_HORIZON';
+  /** A trimmed-data error was answered by re-positioning once; a second in a row is a real failure. */
+  retriedTrim?: boolean;
 }
 
 export class StreamPoller {
@@ -178,12 +180,23 @@ export class StreamPoller {
       try {
         response = await this.options.streams.send(new GetRecordsCommand({ ShardIterator: state.iterator, Limit: batchSize - raw.length }));
       } catch (error) {
-        if ((error as { name?: string }).name === 'ExpiredIteratorException') {
+        const name = (error as { name?: string }).name;
+        if (name === 'ExpiredIteratorException') {
           state.iterator = undefined;
+          continue;
+        }
+        // DynamoDB Local answers this for an iterator taken on a still-empty shard once other
+        // tables' writes moved its global sequence counter; nothing is trimmed locally (records
+        // live 24 h), so re-position: after the last record read, or from the trim horizon.
+        if (name === 'TrimmedDataAccessException' && !state.retriedTrim) {
+          state.retriedTrim = true;
+          state.iterator = undefined;
+          if (!state.lastSequence) state.initialType = 'TRIM_HORIZON';
           continue;
         }
         throw error;
       }
+      state.retriedTrim = false;
       state.iterator = response.NextShardIterator;
       if (!state.iterator) state.done = true;
       raw.push(...(response.Records ?? []));

@@ -7,7 +7,7 @@ import { buildHiringEvents } from '../../lib/HiringEventsApp.js';
  * esbuild's job and costs seconds per function; the templates are the same apart from asset hashes).
  */
 export function synthApp(context: Record<string, unknown> = {}) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true, ...context } });
   const stacks = buildHiringEvents(app);
   return {
     app,

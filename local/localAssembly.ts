@@ -1,0 +1,52 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { buildHiringEvents } from '../lib/HiringEventsApp.js';
+
+/**
+ * Context a local run overrides: parked events and deferred calls retry within seconds instead of
+ * minutes, so a laptop demo does not wait for production back-off.
+ */
+export const LOCAL_CONTEXT = {
+  'parking.baseDelaySeconds': 1,
+  'calls.deferDelaySeconds': 2,
+} as const;
+
+/** Folders and files whose change makes a local assembly stale. */
+const SOURCES = ['bin', 'lib', 'lambdas', 'schemas', 'cdk.json', 'package-lock.json'];
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return readdirSync(path).reduce((newest, name) => Math.max(newest, newestMtime(join(path, name))), stat.mtimeMs);
+}
+
+export interface SynthLocalAssemblyOptions {
+  /** Project root. Default: the current directory. */
+  readonly root?: string;
+  /** Where the assembly goes. Default: `.local/cdk.out`. */
+  readonly outdir?: string;
+  /** Extra context (e.g. a migration step), applied over cdk.json and {@link LOCAL_CONTEXT}. */
+  readonly context?: Record<string, unknown>;
+  /** Synthesize even when the assembly is newer than every source. */
+  readonly force?: boolean;
+}
+
+/**
+ * Synthesizes the same app `cdk deploy` ships (bundled Lambdas included) into a local folder, with
+ * cdk.json's context plus the local overrides; reuses the folder when nothing changed since.
+ * Returns the assembly folder and whether it was synthesized now.
+ */
+export function synthLocalAssembly(options: SynthLocalAssemblyOptions = {}): { outdir: string; synthesized: boolean } {
+  const root = resolve(options.root ?? '.');
+  const outdir = resolve(root, options.outdir ?? '.local/cdk.out');
+  const manifest = join(outdir, 'manifest.json');
+  const fresh = existsSync(manifest) && !options.force && !options.context && statSync(manifest).mtimeMs > Math.max(...SOURCES.map((s) => newestMtime(join(root, s))));
+  if (fresh) return { outdir, synthesized: false };
+  const cdkJson = JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+  const app = new App({ outdir, context: { ...cdkJson.context, ...LOCAL_CONTEXT, ...options.context } });
+  buildHiringEvents(app);
+  app.synth();
+  return { outdir, synthesized: true };
+}

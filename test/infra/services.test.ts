@@ -1,0 +1,185 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { synthApp } from './appTemplates.js';
+
+type Resource = { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> };
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+const SERVICES = ['hiring', 'tasks', 'bonus'] as const;
+
+/** The service a resource belongs to: top-level construct ids start with the service name (`TasksCalls`, `BonusTable`...). */
+function serviceOf(resource: Resource): string | undefined {
+  const path = String(resource.Metadata?.['aws:cdk:path'] ?? '');
+  const top = path.split('/')[1] ?? '';
+  return SERVICES.find((s) => top.toLowerCase().startsWith(s));
+}
+
+/** Logical ids referenced anywhere inside `value` (Ref / Fn::GetAtt). */
+function referencedIds(value: unknown, into = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) value.forEach((v) => referencedIds(v, into));
+  else if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === 'Ref' && typeof inner === 'string') into.add(inner);
+      else if (key === 'Fn::GetAtt' && Array.isArray(inner)) into.add(String(inner[0]));
+      else referencedIds(inner, into);
+    }
+  }
+  return into;
+}
+
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+describe('ServicesStack', () => {
+  let template: Template;
+  let resources: Record<string, Resource>;
+
+  beforeAll(() => {
+    template = synthApp().servicesTemplate();
+    resources = template.toJSON().Resources as Record<string, Resource>;
+  });
+
+  const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+  it('gives each service its own table with stream, PITR, TTL and retention', () => {
+    const tables = ofType('AWS::DynamoDB::Table');
+    expect(tables.map(([, r]) => serviceOf(r)).sort()).toEqual(['bonus', 'hiring', 'tasks']);
+    for (const [, table] of tables) {
+      expect(table.Properties).toMatchObject({
+        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
+      });
+    }
+    template.allResources('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('lets every function touch only its own service table, queues and APIs', () => {
+    const functionsByRole = new Map<string, string>();
+    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+      const env = (fn.Properties?.Environment as { Variables?: Record<string, string> } | undefined)?.Variables ?? {};
+      const role = [...referencedIds(fn.Properties?.Role)][0]!;
+      functionsByRole.set(role, env.POWERTOOLS_SERVICE_NAME!);
+    }
+    expect(new Set(functionsByRole.values())).toEqual(new Set(SERVICES));
+    let checked = 0;
+    for (const [, policy] of ofType('AWS::IAM::Policy')) {
+      const roles = [...referencedIds(policy.Properties?.Roles)];
+      const owner = roles.map((r) => functionsByRole.get(r)).find(Boolean);
+      if (!owner) continue;
+      const statements = (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement;
+      for (const statement of statements) {
+        for (const action of actionsOf(statement)) expect(action, `wildcard action in ${owner}'s policy`).not.toMatch(/(^\*$|:\*$)/);
+        for (const id of referencedIds(statement.Resource)) {
+          const target = resources[id];
+          if (!target || target.Type === 'AWS::Lambda::Function') continue;
+          const targetService = serviceOf(target);
+          const crossCall = target.Type === 'AWS::ApiGateway::RestApi' && actionsOf(statement).every((a) => a === 'execute-api:Invoke');
+          if (crossCall) {
+            // The only cross-service grants: tasks -> hiring, hiring -> bonus, internal routes only.
+            expect([`${owner}->${targetService}`]).toContain(owner === 'tasks' ? 'tasks->hiring' : 'hiring->bonus');
+            expect(JSON.stringify(statement.Resource)).toContain('/internal/*');
+          } else if (targetService) {
+            expect(targetService, `${owner} granted ${actionsOf(statement).join(',')} on ${id}`).toBe(owner);
+          }
+          checked += 1;
+        }
+        if (statement.Resource === '*') {
+          expect(actionsOf(statement).every((a) => /^xray:|^dynamodb:ListStreams$/.test(a))).toBe(true);
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(30);
+  });
+
+  it('lets only the outbox publishers and republishers put events on the bus', () => {
+    const putters = ofType('AWS::IAM::Policy').filter(([, p]) =>
+      (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement.some((s) => actionsOf(s).includes('events:PutEvents')),
+    );
+    const paths = putters.map(([, p]) => String(p.Metadata?.['aws:cdk:path']));
+    expect(paths).toHaveLength(4);
+    for (const path of paths) expect(path).toMatch(/^HiringEvents-Services\/(Hiring|Tasks)Outbox\/(Publisher|Republisher)Role\//);
+  });
+
+  it('authorizes every API method with IAM', () => {
+    const methods = ofType('AWS::ApiGateway::Method');
+    expect(methods.length).toBeGreaterThanOrEqual(3 + 7 + 7);
+    for (const [, method] of methods) expect(method.Properties?.AuthorizationType).toBe('AWS_IAM');
+  });
+
+  it('logs, throttles and traces every stage', () => {
+    const stages = ofType('AWS::ApiGateway::Stage');
+    expect(stages).toHaveLength(3);
+    for (const [, stage] of stages) {
+      expect(stage.Properties).toMatchObject({
+        AccessLogSetting: { DestinationArn: expect.anything() },
+        TracingEnabled: true,
+        MethodSettings: [expect.objectContaining({ ThrottlingRateLimit: expect.any(Number), ThrottlingBurstLimit: expect.any(Number) })],
+      });
+    }
+  });
+
+  it('reports batch item failures on every event source mapping; stream mappings bisect, retry boundedly and keep failures', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping');
+    expect(mappings.length).toBeGreaterThanOrEqual(4 + 4 + 2);
+    for (const [, mapping] of mappings) {
+      expect(mapping.Properties?.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+      if (JSON.stringify(mapping.Properties?.EventSourceArn).includes('StreamArn')) {
+        expect(mapping.Properties).toMatchObject({
+          BisectBatchOnFunctionError: true,
+          MaximumRetryAttempts: expect.any(Number),
+          MaximumRecordAgeInSeconds: expect.any(Number),
+          DestinationConfig: { OnFailure: { Destination: expect.anything() } },
+          FilterCriteria: { Filters: [expect.anything()] },
+        });
+      }
+    }
+  });
+
+  it('keeps every SQS visibility timeout at least 6x the timeout of the function that reads it', () => {
+    for (const [, mapping] of ofType('AWS::Lambda::EventSourceMapping')) {
+      const source = [...referencedIds(mapping.Properties?.EventSourceArn)][0]!;
+      if (resources[source]?.Type !== 'AWS::SQS::Queue') continue;
+      const fn = resources[[...referencedIds(mapping.Properties?.FunctionName)][0]!]!;
+      const visibility = Number(resources[source]!.Properties?.VisibilityTimeout ?? 30);
+      expect(visibility).toBeGreaterThanOrEqual(6 * Number(fn.Properties?.Timeout ?? 3));
+    }
+  });
+
+  it('gives every queue SSE and an SSL-only policy, and every source queue a DLQ', () => {
+    const queues = ofType('AWS::SQS::Queue');
+    for (const [, queue] of queues) expect(queue.Properties?.SqsManagedSseEnabled).toBe(true);
+    const policies = ofType('AWS::SQS::QueuePolicy').map(([, p]) => JSON.stringify(p.Properties));
+    for (const [id] of queues) {
+      const policy = policies.find((p) => p.includes(`"${id}"`) && p.includes('aws:SecureTransport'));
+      expect(policy, `SSL-only policy for ${id}`).toBeDefined();
+    }
+    const readByLambda = ofType('AWS::Lambda::EventSourceMapping')
+      .map(([, m]) => [...referencedIds(m.Properties?.EventSourceArn)][0]!)
+      .filter((id) => resources[id]?.Type === 'AWS::SQS::Queue');
+    for (const id of readByLambda) expect(resources[id]!.Properties?.RedrivePolicy, `DLQ of ${id}`).toBeDefined();
+  });
+
+  it('routes consumer rules on producer, event name and version', () => {
+    const patterns = ofType('AWS::Events::Rule').map(([, r]) => r.Properties?.EventPattern);
+    expect(patterns).toEqual(
+      expect.arrayContaining([
+        { source: ['hiring-events.hiring'], 'detail-type': ['TaskSolved'], detail: { event_version: ['0'] } },
+        { source: ['hiring-events.tasks'], 'detail-type': ['ManagerUpdated'], detail: { event_version: ['1'] } },
+        { source: ['hiring-events.tasks'], 'detail-type': ['TaskCreated'], detail: { event_version: ['1'] } },
+        { source: ['hiring-events.hiring'], 'detail-type': ['NewCandidate'], detail: { event_version: ['0'] } },
+        { source: ['hiring-events.hiring'], 'detail-type': ['TaskUpdateRequested'], detail: { event_version: ['0'] } },
+      ]),
+    );
+    expect(patterns).toHaveLength(6);
+  });
+
+  it('sets the bonus rate from context, in minor units', () => {
+    const custom = synthApp({ 'bonus.perRatingPoint': 250 }).servicesTemplate();
+    const rates = Object.values(custom.findResources('AWS::Lambda::Function'))
+      .map((fn) => (fn as Resource).Properties?.Environment as { Variables?: Record<string, string> })
+      .map((env) => env?.Variables?.BONUS_PER_RATING_POINT)
+      .filter(Boolean);
+    expect(rates).toEqual(['250', '250']);
+    expect(() => synthApp({ 'bonus.perRatingPoint': 1.5 })).toThrow(/bonus.perRatingPoint must be an integer/);
+  });
+});
