@@ -75,9 +75,9 @@ export class CloudAssembly {
   /** Reads the manifest of `dir` (and nested assemblies) and every stack template. */
   static load(dir: string): CloudAssembly {
     const root = resolvePath(dir);
-    markCommonJs(root);
     const assembly = new CloudAssembly(root);
     assembly.readManifest(root);
+    markCommonJs(root);
     for (const stack of assembly.stacks) {
       for (const [logicalId, resource] of Object.entries(stack.template.Resources ?? {})) {
         const key = `${stack.name}/${logicalId}`;
