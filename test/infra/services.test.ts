@@ -135,6 +135,15 @@ describe('ServicesStack', () => {
     }
   });
 
+  it('feeds outbox rows to the publisher and pending calls to the scheduler, each through its own stream filter', () => {
+    const filters = ofType('AWS::Lambda::EventSourceMapping')
+      .map(([, m]) => (m.Properties?.FilterCriteria as { Filters?: { Pattern: string }[] } | undefined)?.Filters?.[0]?.Pattern)
+      .filter((p): p is string => p !== undefined)
+      .map((p) => JSON.parse(p) as { eventName: string[]; dynamodb: { NewImage: { item_type: { S: string[] } } } });
+    const kinds = filters.map((f) => `${f.eventName.join()}:${f.dynamodb.NewImage.item_type.S.join()}`).sort();
+    expect(kinds).toEqual(['INSERT:call', 'INSERT:call', 'INSERT:outbox', 'INSERT:outbox']);
+  });
+
   it('keeps every SQS visibility timeout at least 6x the timeout of the function that reads it', () => {
     for (const [, mapping] of ofType('AWS::Lambda::EventSourceMapping')) {
       const source = [...referencedIds(mapping.Properties?.EventSourceArn)][0]!;
