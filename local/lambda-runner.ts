@@ -51,9 +51,18 @@ export class LambdaInvocationError extends Error {
   }
 }
 
+/**
+ * A crash injected into one invocation (chaos runs): `crash-mid` terminates the sandbox `afterMs`
+ * into the invocation (whatever the handler did so far stays done), `crash-after` lets the handler
+ * finish and then loses its result as a crashing runtime would. Both reject with `Runtime.ExitError`.
+ */
+export type InvocationFault = { readonly kind: 'crash-mid'; readonly afterMs: number } | { readonly kind: 'crash-after' };
+
 export interface LambdaRunnerOptions {
   /** Receives each line a function prints. Default: printed to stdout prefixed with the function name. */
   readonly log?: (functionName: string, line: string) => void;
+  /** Chaos hook: asked before each invocation whether to crash it (see {@link InvocationFault}). */
+  readonly invocationFault?: (fn: FunctionDefinition, event: unknown) => InvocationFault | undefined;
 }
 
 const WORKER_SOURCE = `
@@ -108,6 +117,8 @@ interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
   timer: NodeJS.Timeout;
+  fault?: InvocationFault;
+  killer?: NodeJS.Timeout;
 }
 
 class Sandbox {
@@ -136,6 +147,15 @@ class Sandbox {
       if (!pending) return;
       this.pending = undefined;
       clearTimeout(pending.timer);
+      clearTimeout(pending.killer);
+      if (pending.fault?.kind === 'crash-after') {
+        // The handler finished, the runtime "crashed" before reporting: the work is done, the result is lost.
+        this.dead = true;
+        void this.worker.terminate();
+        pending.reject(new LambdaInvocationError(fn.name, 'Runtime.ExitError', 'injected crash after the handler returned (result lost)', 'Unhandled'));
+        onExit(this);
+        return;
+      }
       if (msg.ok) pending.resolve(msg.result);
       else pending.reject(new LambdaInvocationError(fn.name, msg.errorType ?? 'Error', msg.errorMessage ?? '', 'Unhandled'));
     });
@@ -146,7 +166,9 @@ class Sandbox {
       this.pending = undefined;
       if (pending) {
         clearTimeout(pending.timer);
-        pending.reject(new LambdaInvocationError(fn.name, 'Runtime.ExitError', error.message, 'Unhandled'));
+        clearTimeout(pending.killer);
+        const message = pending.fault?.kind === 'crash-mid' ? `injected crash ${pending.fault.afterMs} ms into the invocation (${error.message})` : error.message;
+        pending.reject(new LambdaInvocationError(fn.name, 'Runtime.ExitError', message, 'Unhandled'));
       }
       onExit(this);
     };
@@ -154,7 +176,7 @@ class Sandbox {
     this.worker.on('exit', (code) => die(new Error(`RequestId: sandbox exited with code ${code}`)));
   }
 
-  invoke(event: unknown, requestId: string): Promise<unknown> {
+  invoke(event: unknown, requestId: string, fault?: InvocationFault): Promise<unknown> {
     const fn = this.fn;
     const timeoutMs = fn.timeoutSeconds * 1000;
     return new Promise((resolve, reject) => {
@@ -164,7 +186,13 @@ class Sandbox {
         void this.worker.terminate();
         reject(new LambdaInvocationError(fn.name, 'Sandbox.Timedout', `Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`, 'TimedOut'));
       }, timeoutMs);
-      this.pending = { resolve, reject, timer };
+      this.pending = { resolve, reject, timer, fault };
+      if (fault?.kind === 'crash-mid') {
+        const pending = this.pending;
+        pending.killer = setTimeout(() => {
+          if (this.pending === pending) void this.worker.terminate();
+        }, fault.afterMs);
+      }
       const context = {
         functionName: fn.name,
         functionVersion: '$LATEST',
@@ -209,13 +237,14 @@ class FunctionPool {
     readonly fn: FunctionDefinition,
     private readonly nodePath: string,
     private readonly log: (line: string) => void,
+    private readonly faultFor?: LambdaRunnerOptions['invocationFault'],
   ) {}
 
   async invoke(event: unknown): Promise<unknown> {
     if (this.stopped) throw new LambdaInvocationError(this.fn.name, 'ResourceNotFoundException', 'function was removed', 'Unhandled');
     const sandbox = await this.acquire();
     try {
-      return await sandbox.invoke(event, randomUUID());
+      return await sandbox.invoke(event, randomUUID(), this.faultFor?.(this.fn, event));
     } finally {
       this.release(sandbox);
     }
@@ -272,6 +301,7 @@ function projectNodeModules(): string {
 export class LambdaRunner {
   private readonly pools = new Map<string, FunctionPool>();
   private readonly nodePath = projectNodeModules();
+  private running = 0;
 
   constructor(
     functions: readonly FunctionDefinition[],
@@ -296,7 +326,18 @@ export class LambdaRunner {
   invoke(id: string, event: unknown): Promise<unknown> {
     const fn = this.definition(id);
     if (!fn) return Promise.reject(new Error(`No local function ${id}`));
-    return this.pools.get(fn.key)!.invoke(event);
+    this.running += 1;
+    return this.pools
+      .get(fn.key)!
+      .invoke(event)
+      .finally(() => {
+        this.running -= 1;
+      });
+  }
+
+  /** Invocations started and not finished yet (waiting for a sandbox included). */
+  get inFlight(): number {
+    return this.running;
   }
 
   /** Replaces the set of functions: unchanged ones keep their warm sandboxes, changed/removed ones are stopped. */
@@ -312,7 +353,7 @@ export class LambdaRunner {
     for (const fn of functions) {
       if (this.pools.has(fn.key)) continue;
       const log = this.options.log ? (line: string) => this.options.log!(fn.name, line) : (line: string) => process.stdout.write(`[${fn.name}] ${line}\n`);
-      this.pools.set(fn.key, new FunctionPool(fn, this.nodePath, log));
+      this.pools.set(fn.key, new FunctionPool(fn, this.nodePath, log, this.options.invocationFault));
     }
   }
 

@@ -19,9 +19,9 @@ import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { createTables, type LocalTable } from './dynamodb-resources.js';
 import { compileEventPattern } from './event-pattern.js';
 import { EventBridgeEmulator, loadBuses, loadRules } from './eventbridge.js';
-import { functionDefinitions, LambdaRunner } from './lambda-runner.js';
+import { functionDefinitions, LambdaRunner, type FunctionDefinition, type LambdaRunnerOptions } from './lambda-runner.js';
 import { assertPortFree } from './net.js';
-import { SqsPoller } from './sqs-poller.js';
+import { SqsPoller, type SqsDeliveryHooks } from './sqs-poller.js';
 import { startSqsServer, type SqsServer } from './sqs-server.js';
 import { createQueues, type LocalQueue } from './sqs-resources.js';
 import { StreamPoller } from './stream-poller.js';
@@ -41,6 +41,26 @@ export interface LocalRuntimeOptions {
   readonly log?: (message: string) => void;
   /** Receives each line a function prints. Default: stdout prefixed with the function name. */
   readonly functionLog?: (functionName: string, line: string) => void;
+  /**
+   * Endpoints the FUNCTIONS get in `AWS_ENDPOINT_URL_*` instead of the real ones (e.g. a
+   * fault-injecting proxy in front of them); called once the servers are up. The runtime's own
+   * pollers keep using the real endpoints.
+   */
+  readonly functionEndpoints?: (services: LocalRuntime['services']) => Promise<Partial<LocalRuntime['services']>> | Partial<LocalRuntime['services']>;
+  /** Chaos hook: crashes chosen invocations (see `InvocationFault`). */
+  readonly invocationFault?: LambdaRunnerOptions['invocationFault'];
+  /** Chaos hooks of every SQS event source mapping (duplicate/reorder/delay deliveries, faster retries). */
+  readonly sqsDelivery?: SqsDeliveryHooks;
+}
+
+/** What the runtime is doing right now (for waiting until a system is quiet). */
+export interface RuntimeActivity {
+  /** Function invocations in flight. */
+  readonly invocations: number;
+  /** Received SQS batches not settled yet, all mappings together. */
+  readonly sqsBatches: number;
+  /** Stream mappings that read records in their last round or are processing a batch. */
+  readonly busyStreams: number;
 }
 
 export interface LocalRuntime {
@@ -57,6 +77,10 @@ export interface LocalRuntime {
   queueUrl(id: string): string;
   /** Local name of a table by `<stack>/<logicalId>` or logical id. */
   tableName(id: string): string;
+  /** Every queue of the assembly (name, URL, ARN, attributes as created, `RedrivePolicy` included). */
+  queues(): LocalQueue[];
+  /** In-flight work of functions and pollers. */
+  activity(): RuntimeActivity;
   /** Applies a new synth: adds tables, queues, functions, rules, mappings and routes; keeps data and messages. */
   reload(assemblyDir?: string): Promise<void>;
   stop(): Promise<void>;
@@ -67,6 +91,8 @@ const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 interface RunningPoller {
   readonly signature: string;
   stop(): Promise<void>;
+  inFlight(): number;
+  readonly kind: 'sqs' | 'stream';
 }
 
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
@@ -118,7 +144,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body, MessageGroupId: messageGroupId }));
     };
 
-    const runner = new LambdaRunner([], { log: options.functionLog });
+    const runner = new LambdaRunner([], { log: options.functionLog, invocationFault: options.invocationFault });
     owned.push(() => runner.stop());
     const invokeByArn = (arn: string, event: unknown) => runner.invoke(arn, event);
 
@@ -137,6 +163,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     owned.push(() => eventBridge.stop());
     const services = { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint, eventbridge: eventBridge.endpoint };
+    const forFunctions = { ...services, ...(options.functionEndpoints ? await options.functionEndpoints(services) : {}) };
 
     const pollers = new Map<string, RunningPoller>();
     owned.push(async () => {
@@ -156,7 +183,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       queues = await createQueues(next, resolver, sqs);
       // APIs first: functions that call another service get its local URL in their environment.
       const apiOrigins = await applyApis(next, resolver);
-      runner.update(functionDefinitions(next, resolver, { ...services, apiOrigins }));
+      runner.update(functionDefinitions(next, resolver, { ...forFunctions, apiOrigins }).map((fn) => withSqsUrlsVia(fn, sqsEndpoint, forFunctions.sqs)));
       eventBridge.update(loadRules(next, resolver), loadBuses(next, resolver));
       await applyMappings(next, resolver);
       assembly = next;
@@ -201,8 +228,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
             sqs,
             invoke: (id, event) => runner.invoke(id, event),
             onError: log,
+            delivery: options.sqsDelivery,
           }).start();
-          pollers.set(key, { signature, stop: () => poller.stop() });
+          pollers.set(key, { signature, kind: 'sqs', stop: () => poller.stop(), inFlight: () => poller.inFlight });
         } else if (service === 'dynamodb') {
           const poller = await new StreamPoller({
             key,
@@ -223,7 +251,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
             sendToQueue: (arn, body) => sendToQueue(arn, body),
             onError: log,
           }).start();
-          pollers.set(key, { signature, stop: () => poller.stop() });
+          pollers.set(key, { signature, kind: 'stream', stop: () => poller.stop(), inFlight: () => (poller.busy ? 1 : 0) });
         } else {
           log(`${ref.key}: event source ${sourceArn} is not emulated (only SQS and DynamoDB streams)`);
         }
@@ -286,6 +314,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         if (!table) throw new Error(`${id} is not a table`);
         return table.name;
       },
+      queues: () => [...queues.values()],
+      activity() {
+        const all = [...pollers.values()];
+        const sum = (kind: RunningPoller['kind']) => all.filter((p) => p.kind === kind).reduce((n, p) => n + p.inFlight(), 0);
+        return { invocations: runner.inFlight, sqsBatches: sum('sqs'), busyStreams: sum('stream') };
+      },
       async reload(dir = assemblyDir) {
         const next = CloudAssembly.load(dir);
         await apply(next);
@@ -298,6 +332,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     await stopOwned();
     throw error;
   }
+}
+
+/**
+ * The SQS client sends a request to its `QueueUrl`'s host unless the client was built with an
+ * explicit endpoint (`AWS_ENDPOINT_URL_SQS` does not count), so queue URLs in a function's
+ * environment must name the endpoint the function is meant to use.
+ */
+function withSqsUrlsVia(fn: FunctionDefinition, real: string, forFunctions: string): FunctionDefinition {
+  if (real === forFunctions) return fn;
+  const env = Object.fromEntries(Object.entries(fn.env).map(([k, v]) => [k, k.startsWith('AWS_ENDPOINT_URL') || !v.startsWith(`${real}/`) ? v : forFunctions + v.slice(real.length)]));
+  return { ...fn, env };
 }
 
 function signatureOf(props: unknown): string {

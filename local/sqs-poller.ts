@@ -10,7 +10,7 @@
  * - `FilterCriteria`: a message matching no filter is deleted without invoking (the body is
  *   matched as JSON when it parses, as Lambda does).
  */
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { LOCAL_REGION } from './assembly.js';
 import type { EventMatcher } from './event-pattern.js';
 
@@ -28,6 +28,30 @@ export interface SqsPollerOptions {
   readonly sqs: SQSClient;
   readonly invoke: (functionId: string, event: unknown) => Promise<unknown>;
   readonly onError?: (message: string) => void;
+  /** Chaos hooks (duplicated, reordered, delayed deliveries; faster retries). Default: none. */
+  readonly delivery?: SqsDeliveryHooks;
+}
+
+/** One invocation planned from a received batch. */
+export interface SqsDelivery {
+  readonly records: readonly SqsRecord[];
+  /** Wait before invoking. Default 0. */
+  readonly delayMs?: number;
+}
+
+/**
+ * Chaos hooks of a poller. `plan` turns each received batch into the invocations to make: it may
+ * split, shuffle, delay and duplicate records, and add copies of records received EARLIER (they
+ * are ghosts: delivered again, but their outcome deletes nothing). A received message is deleted
+ * once one delivery of it succeeded; one that no delivery succeeded for stays on the queue.
+ */
+export interface SqsDeliveryHooks {
+  plan?(pollerKey: string, records: SqsRecord[]): SqsDelivery[];
+  /**
+   * Visibility timeout (seconds) given to messages left on the queue after a failed invocation or
+   * a batch item failure, instead of waiting for the queue's own (time compression for long runs).
+   */
+  readonly retryVisibilitySeconds?: number;
 }
 
 export interface SqsRecord {
@@ -79,6 +103,7 @@ function filterView(record: SqsRecord): unknown {
 export class SqsPoller {
   private readonly abort = new AbortController();
   private loops: Promise<void>[] = [];
+  private processing = 0;
 
   constructor(readonly options: SqsPollerOptions) {}
 
@@ -98,6 +123,11 @@ export class SqsPoller {
     return !this.abort.signal.aborted;
   }
 
+  /** Received batches not settled yet (invoking, waiting for a planned delay, deleting). */
+  get inFlight(): number {
+    return this.processing;
+  }
+
   private report(message: string): void {
     (this.options.onError ?? ((m: string) => process.stderr.write(`[local sqs poller] ${m}\n`)))(`${this.options.key}: ${message}`);
   }
@@ -106,7 +136,14 @@ export class SqsPoller {
     while (this.running) {
       try {
         const messages = await this.receiveBatch();
-        if (messages.length && this.running) await this.process(messages);
+        if (messages.length && this.running) {
+          this.processing += 1;
+          try {
+            await this.process(messages);
+          } finally {
+            this.processing -= 1;
+          }
+        }
       } catch (error) {
         if (!this.running) return;
         this.report(`poll failed: ${(error as Error).message}`);
@@ -149,30 +186,81 @@ export class SqsPoller {
       await this.delete(dropped);
     }
     if (!records.length) return;
+    const plan = this.options.delivery?.plan;
+    if (plan) return this.processPlanned(records, plan(this.options.key, records));
     let result: unknown;
     try {
       result = await this.options.invoke(this.options.functionId, { Records: records });
     } catch (error) {
       this.report(`invocation failed, ${records.length} message(s) return to the queue after the visibility timeout: ${(error as Error).message}`);
+      await this.retrySoon(records);
       return;
     }
-    if (this.options.reportBatchItemFailures) {
-      const failures = (result as { batchItemFailures?: Array<{ itemIdentifier?: unknown }> } | null)?.batchItemFailures;
-      if (failures !== undefined && failures !== null) {
-        const ids = new Set(records.map((r) => r.messageId));
-        if (!Array.isArray(failures) || failures.some((f) => typeof f?.itemIdentifier !== 'string' || !ids.has(f.itemIdentifier))) {
-          this.report('invalid batchItemFailures response: the whole batch counts as failed');
-          return;
-        }
-        const failed = new Set(failures.map((f) => f.itemIdentifier as string));
-        await this.delete(records.filter((r) => !failed.has(r.messageId)));
-        return;
-      }
+    const failed = this.failedIds(records, result);
+    if (failed === 'all') {
+      await this.retrySoon(records);
+      return;
     }
-    await this.delete(records);
+    await this.delete(records.filter((r) => !failed.has(r.messageId)));
+    await this.retrySoon(records.filter((r) => failed.has(r.messageId)));
   }
 
-  private async delete(records: SqsRecord[]): Promise<void> {
+  /** The message ids a successful invocation's answer leaves on the queue, or `all` for an invalid answer. */
+  private failedIds(records: readonly SqsRecord[], result: unknown): Set<string> | 'all' {
+    if (!this.options.reportBatchItemFailures) return new Set();
+    const failures = (result as { batchItemFailures?: Array<{ itemIdentifier?: unknown }> } | null)?.batchItemFailures;
+    if (failures === undefined || failures === null) return new Set();
+    const ids = new Set(records.map((r) => r.messageId));
+    if (!Array.isArray(failures) || failures.some((f) => typeof f?.itemIdentifier !== 'string' || !ids.has(f.itemIdentifier))) {
+      this.report('invalid batchItemFailures response: the whole batch counts as failed');
+      return 'all';
+    }
+    return new Set(failures.map((f) => f.itemIdentifier as string));
+  }
+
+  /** Runs the planned deliveries (concurrently, each after its delay); deletes what succeeded at least once. */
+  private async processPlanned(received: SqsRecord[], deliveries: SqsDelivery[]): Promise<void> {
+    const owned = new Map(received.map((r) => [r.receiptHandle, r]));
+    const succeeded = new Set<string>();
+    await Promise.all(
+      deliveries.map(async ({ records, delayMs }) => {
+        if (!records.length) return;
+        if (delayMs) await sleep(delayMs, this.abort.signal);
+        if (!this.running) return;
+        let failed: Set<string> | 'all';
+        try {
+          failed = this.failedIds(records, await this.options.invoke(this.options.functionId, { Records: records }));
+        } catch (error) {
+          this.report(`invocation failed for ${records.length} message(s): ${(error as Error).message}`);
+          return;
+        }
+        if (failed === 'all') return;
+        for (const r of records) if (owned.has(r.receiptHandle) && !failed.has(r.messageId)) succeeded.add(r.receiptHandle);
+      }),
+    );
+    const done = received.filter((r) => succeeded.has(r.receiptHandle));
+    await this.delete(done);
+    await this.retrySoon(received.filter((r) => !succeeded.has(r.receiptHandle)));
+  }
+
+  /** With `retryVisibilitySeconds`, makes messages left on the queue visible again that soon. */
+  private async retrySoon(records: readonly SqsRecord[]): Promise<void> {
+    const seconds = this.options.delivery?.retryVisibilitySeconds;
+    if (seconds === undefined || !records.length || !this.running) return;
+    for (let i = 0; i < records.length; i += 10) {
+      const chunk = records.slice(i, i + 10);
+      await this.options.sqs
+        .send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: this.options.queueUrl,
+            Entries: chunk.map((r, j) => ({ Id: String(j), ReceiptHandle: r.receiptHandle, VisibilityTimeout: seconds })),
+          }),
+        )
+        .catch((error: Error) => this.report(`could not shorten the visibility of ${chunk.length} message(s): ${error.message}`));
+    }
+  }
+
+  private async delete(records: readonly SqsRecord[]): Promise<void> {
     for (let i = 0; i < records.length; i += 10) {
       const chunk = records.slice(i, i + 10);
       await this.options.sqs.send(

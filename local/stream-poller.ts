@@ -95,6 +95,8 @@ export class StreamPoller {
   private loopPromise?: Promise<void>;
   private lastDescribe = 0;
   private started = false;
+  private lastRound = 0;
+  private processing = 0;
 
   constructor(readonly options: StreamPollerOptions) {}
 
@@ -114,6 +116,11 @@ export class StreamPoller {
 
   private get running(): boolean {
     return !this.abort.signal.aborted;
+  }
+
+  /** True while a batch is being processed or the last polling round read records. */
+  get busy(): boolean {
+    return this.processing > 0 || this.lastRound > 0;
   }
 
   private report(message: string): void {
@@ -164,6 +171,7 @@ export class StreamPoller {
         if (!this.running) return;
         this.report(`poll failed: ${(error as Error).message}`);
       }
+      this.lastRound = got;
       if (got === 0) await sleep(this.options.idleMs ?? 200, this.abort.signal);
     }
   }
@@ -207,7 +215,14 @@ export class StreamPoller {
     const records = raw.map((r) => toStreamRecord(r, this.options.streamArn));
     const filters = this.options.filters;
     const selected = filters?.length ? records.filter((r) => filters.some((f) => f(r))) : records;
-    if (selected.length) await this.processBatch(state, selected);
+    if (selected.length) {
+      this.processing += 1;
+      try {
+        await this.processBatch(state, selected);
+      } finally {
+        this.processing -= 1;
+      }
+    }
     state.lastSequence = records[records.length - 1]!.dynamodb.SequenceNumber;
     return raw.length;
   }
