@@ -7,15 +7,21 @@ import { ROUTES as TASKS_ROUTES } from '../../lambdas/tasks/routes.js';
 import type { HiringEventsConfig } from '../config.js';
 import { DeferredCalls } from '../constructs/DeferredCalls.js';
 import { EventConsumer } from '../constructs/EventConsumer.js';
+import { OperationsAlarms } from '../constructs/OperationsAlarms.js';
 import { OutboxPublisher } from '../constructs/OutboxPublisher.js';
 import { repoPath } from '../constructs/paths.js';
+import { ServiceDashboard } from '../constructs/ServiceDashboard.js';
 import { ServiceHttpApi } from '../constructs/ServiceHttpApi.js';
 import { ServiceTable } from '../constructs/ServiceTable.js';
+import { consumedEvents, FINAL_STEPS, hiringRoutes, tasksLegacyRoutes, type MigrationSteps } from '../migrations/index.js';
+import { wireMigrationSteps } from '../migrations/wireMigrationSteps.js';
 import { acknowledgeInternalRoutes, acknowledgeTableIndexes } from '../nag.js';
 
 export interface ServicesStackProps extends StackProps {
   readonly bus: IEventBus;
   readonly config: HiringEventsConfig;
+  /** The migration step of each link (lib/migrations). Default: every migration finished. */
+  readonly migration?: MigrationSteps;
 }
 
 /**
@@ -27,12 +33,16 @@ export class ServicesStack extends Stack {
   readonly hiring: { table: ServiceTable; http: ServiceHttpApi };
   readonly tasks: { table: ServiceTable; http: ServiceHttpApi };
   readonly bonus: { table: ServiceTable; http: ServiceHttpApi };
+  readonly operations: OperationsAlarms;
+  readonly dashboards: Record<'hiring' | 'tasks' | 'bonus', ServiceDashboard>;
 
   constructor(scope: Construct, id: string, props: ServicesStackProps) {
     super(scope, id, props);
     const { bus, config } = props;
     const parking = { maxAttempts: config.parkingMaxAttempts, baseDelay: Duration.seconds(config.parkingBaseDelaySeconds) };
     const deferDelay = Duration.seconds(config.deferDelaySeconds);
+    const migration = props.migration ?? FINAL_STEPS;
+    const consumed = consumedEvents(migration);
 
     // Tables and APIs first: the services reference each other's API URLs.
     const hiringTable = new ServiceTable(this, 'HiringTable');
@@ -42,19 +52,19 @@ export class ServicesStack extends Stack {
     const hiringHttp = new ServiceHttpApi(this, 'HiringHttp', {
       service: 'hiring',
       table: hiringTable.table,
-      routes: HIRING_ROUTES,
+      routes: hiringRoutes(HIRING_ROUTES, migration),
       environment: { BONUS_API_URL: bonusHttp.api.baseUrl },
     });
     const tasksHttp = new ServiceHttpApi(this, 'TasksHttp', {
       service: 'tasks',
       table: tasksTable.table,
-      routes: TASKS_ROUTES,
+      routes: [...TASKS_ROUTES, ...tasksLegacyRoutes(migration)],
       environment: { HIRING_API_URL: hiringHttp.api.baseUrl },
     });
 
     // tasks: publishes ManagerUpdated v1 and TaskCreated v1; pushes task changes and assignments
     // to hiring synchronously; consumes NewCandidate and TaskUpdateRequested from hiring.
-    new OutboxPublisher(this, 'TasksOutbox', { table: tasksTable.table, bus, producer: 'tasks' });
+    const tasksOutbox = new OutboxPublisher(this, 'TasksOutbox', { table: tasksTable.table, bus, producer: 'tasks' });
     const tasksCalls = new DeferredCalls(this, 'TasksCalls', {
       table: tasksTable.table,
       service: 'tasks',
@@ -63,22 +73,19 @@ export class ServicesStack extends Stack {
     });
     hiringHttp.api.grantInvoke(tasksHttp.function, '/internal/*');
     hiringHttp.api.grantInvoke(tasksCalls.deliverer, '/internal/*');
-    new EventConsumer(this, 'TasksFromHiring', {
+    const tasksFromHiring = new EventConsumer(this, 'TasksFromHiring', {
       bus,
       producer: 'hiring',
       service: 'tasks',
       table: tasksTable.table,
-      events: [
-        { name: 'NewCandidate', versions: ['0'] },
-        { name: 'TaskUpdateRequested', versions: ['0'] },
-      ],
+      events: consumed.tasksFromHiring,
       handlerEntry: repoPath('lambdas/tasks/events.ts'),
       parking,
     });
 
     // hiring: publishes NewCandidate, TaskSolved, TaskUpdateRequested; sends ratings to bonus
     // synchronously; consumes ManagerUpdated v1.
-    new OutboxPublisher(this, 'HiringOutbox', { table: hiringTable.table, bus, producer: 'hiring' });
+    const hiringOutbox = new OutboxPublisher(this, 'HiringOutbox', { table: hiringTable.table, bus, producer: 'hiring' });
     const hiringCalls = new DeferredCalls(this, 'HiringCalls', {
       table: hiringTable.table,
       service: 'hiring',
@@ -87,44 +94,59 @@ export class ServicesStack extends Stack {
     });
     bonusHttp.api.grantInvoke(hiringHttp.function, '/internal/*');
     bonusHttp.api.grantInvoke(hiringCalls.deliverer, '/internal/*');
-    new EventConsumer(this, 'HiringFromTasks', {
+    const hiringFromTasks = new EventConsumer(this, 'HiringFromTasks', {
       bus,
       producer: 'tasks',
       service: 'hiring',
       table: hiringTable.table,
-      events: [{ name: 'ManagerUpdated', versions: ['1'] }],
+      events: consumed.hiringFromTasks,
       handlerEntry: repoPath('lambdas/hiring/events.ts'),
       parking,
     });
 
     // bonus: consumes managers and tasks from tasks and solutions from hiring; publishes nothing.
     const bonusEnvironment = { BONUS_PER_RATING_POINT: String(config.perRatingPoint) };
-    new EventConsumer(this, 'BonusFromTasks', {
+    const bonusFromTasks = new EventConsumer(this, 'BonusFromTasks', {
       bus,
       producer: 'tasks',
       service: 'bonus',
       table: bonusTable.table,
-      events: [
-        { name: 'ManagerUpdated', versions: ['1'] },
-        { name: 'TaskCreated', versions: ['1'] },
-      ],
+      events: consumed.bonusFromTasks,
       handlerEntry: repoPath('lambdas/bonus/events.ts'),
       environment: bonusEnvironment,
       parking,
     });
-    new EventConsumer(this, 'BonusFromHiring', {
+    const bonusFromHiring = new EventConsumer(this, 'BonusFromHiring', {
       bus,
       producer: 'hiring',
       service: 'bonus',
       table: bonusTable.table,
-      events: [{ name: 'TaskSolved', versions: ['0'] }],
+      events: consumed.bonusFromHiring,
       handlerEntry: repoPath('lambdas/bonus/events.ts'),
       environment: bonusEnvironment,
       parking,
     });
 
+    // Migration steps: step variables, legacy calls and their grants (nothing at the final steps).
+    wireMigrationSteps(this, migration, { hiringHttp, tasksHttp, hiringCalls, hiringFromTasks, tasksFromHiring, bonusFromTasks, bonusFromHiring });
+
     for (const { table } of [hiringTable, tasksTable, bonusTable]) acknowledgeTableIndexes(this, table);
     for (const http of [hiringHttp, bonusHttp]) acknowledgeInternalRoutes(this, http.api.api, http.api.stageName);
+
+    // Operations: one dashboard per service; every alarm of the stack (the constructs' own, and any
+    // added later) notifies the alarm topic. RUNBOOK.md says what each alarm means.
+    this.operations = new OperationsAlarms(this, 'Operations', { alarmsOf: this });
+    this.dashboards = {
+      hiring: new ServiceDashboard(this, 'HiringDashboard', {
+        service: 'hiring',
+        parts: { http: hiringHttp, consumers: [hiringFromTasks], outbox: hiringOutbox, calls: hiringCalls },
+      }),
+      tasks: new ServiceDashboard(this, 'TasksDashboard', {
+        service: 'tasks',
+        parts: { http: tasksHttp, consumers: [tasksFromHiring], outbox: tasksOutbox, calls: tasksCalls },
+      }),
+      bonus: new ServiceDashboard(this, 'BonusDashboard', { service: 'bonus', parts: { http: bonusHttp, consumers: [bonusFromTasks, bonusFromHiring] } }),
+    };
 
     this.hiring = { table: hiringTable, http: hiringHttp };
     this.tasks = { table: tasksTable, http: tasksHttp };
