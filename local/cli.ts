@@ -7,9 +7,10 @@
  * `.local/endpoints.json`, and stops everything cleanly on Ctrl-C (SIGINT) or SIGTERM.
  * SIGHUP re-synthesizes and reloads without losing table data or queued messages.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { assertJava } from './dynamodb-local.js';
+import { DEFAULT_ENDPOINTS_FILE, writeEndpointsFile, type EndpointsFile } from './endpointsFile.js';
 import { synthLocalAssembly } from './localAssembly.js';
 import { startLocalRuntime } from './runtime.js';
 
@@ -52,8 +53,10 @@ try {
     ports: { dynamodb: num(values['port-dynamodb']), sqs: num(values['port-sqs']), eventbridge: num(values['port-eventbridge']), apis },
   });
   const serviceUrls = Object.fromEntries(Object.entries(SERVICE_APIS).map(([service, api]) => [service, runtime.endpoints[api]]));
-  mkdirSync('.local', { recursive: true });
-  writeFileSync('.local/endpoints.json', `${JSON.stringify(serviceUrls, null, 2)}\n`);
+  // The local servers too: `npm run dlq` finds the SQS server there.
+  const endpointsFile: EndpointsFile = { ...(serviceUrls as Pick<EndpointsFile, 'hiring' | 'tasks' | 'bonus'>), local: { ...runtime.services } };
+  writeEndpointsFile(DEFAULT_ENDPOINTS_FILE, endpointsFile);
+  const written = readFileSync(DEFAULT_ENDPOINTS_FILE, 'utf8');
   const lines = [
     `Local runtime is up in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
     ...Object.entries(serviceUrls).map(([service, url]) => `  ${service.padEnd(12)} ${url}`),
@@ -72,6 +75,12 @@ try {
     stopping = true;
     process.stdout.write(`\n${signal}: stopping the local runtime...\n`);
     await runtime.stop();
+    // A stale file would send the demo and the DLQ tool to dead ports; keep it if another run rewrote it.
+    try {
+      if (readFileSync(DEFAULT_ENDPOINTS_FILE, 'utf8') === written) rmSync(DEFAULT_ENDPOINTS_FILE);
+    } catch {
+      // already gone
+    }
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
