@@ -1,0 +1,12 @@
+import type { SchemaFile } from '../schemaCatalog.js';
+import { isSchemaLive } from '../../lambdas/shared/migrations/plan.js';
+import type { MigrationSteps } from '../../lambdas/shared/migrations/steps.js';
+
+/**
+ * The schema files the registry publishes at `steps`: `schemas/` keeps every version, the registry
+ * only those live at the current steps (added at the seed's "add schema" step, removed at its
+ * "remove" step). Throws when a live version has no file.
+ */
+export function migrationSchemas(catalog: readonly SchemaFile[], steps: MigrationSteps): SchemaFile[] {
+  return catalog.filter((schema) => isSchemaLive(steps, schema.eventName, schema.version));
+}
