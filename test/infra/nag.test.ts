@@ -9,5 +9,6 @@ describe('cdk-nag AwsSolutions', () => {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     // cdk-nag reports through the validation-plugin API: findings make synth throw with the list.
     expect(() => app.synth()).not.toThrow();
-  });
+    // A full synth with every rule pack check: tens of seconds on a loaded 2-core box.
+  }, 180_000);
 });

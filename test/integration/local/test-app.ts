@@ -32,7 +32,9 @@ export function synthTestApp(stackName: string): string {
 
   const bus = new events.EventBus(stack, 'Bus', { eventBusName: `${stackName}-bus` });
   const workDlq = new sqs.Queue(stack, 'WorkDlq');
-  const work = new sqs.Queue(stack, 'Work', { visibilityTimeout: Duration.seconds(1), deadLetterQueue: { queue: workDlq, maxReceiveCount: 2 } });
+  // Long enough that a slow first invocation (a loaded CI box) finishes before the message would be
+  // seen again; the retry of the failed record still comes after one visibility timeout.
+  const work = new sqs.Queue(stack, 'Work', { visibilityTimeout: Duration.seconds(4), deadLetterQueue: { queue: workDlq, maxReceiveCount: 2 } });
   new events.Rule(stack, 'OrdersRule', {
     eventBus: bus,
     eventPattern: { source: ['test.orders'], detail: { kind: events.Match.prefix('ok') } },
