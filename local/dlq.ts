@@ -65,12 +65,14 @@ export function findDeadLetterQueues(assembly: CloudAssembly, resolver = new Res
   const byArn = new Map(queues.map((q) => [arnOf(q), q]));
   const roles = new Map<string, DeadLetterQueue['role']>();
   const sources = new Map<string, Array<{ key: string; name: string; arn: string }>>();
+  // Only the properties needed: others (a stream ARN) are known only once the runtime created the table.
+  const prop = (ref: ResourceRef, name: string): unknown => resolver.resolve(ref.stack, ref.resource.Properties?.[name], `${ref.key} ${name}`);
   const mark = (arn: string, role: DeadLetterQueue['role']) => {
     if (byArn.has(arn) && !roles.has(arn)) roles.set(arn, role);
   };
 
   for (const q of queues) {
-    const redrive = resolver.properties(q).RedrivePolicy as { deadLetterTargetArn?: string } | undefined;
+    const redrive = prop(q, 'RedrivePolicy') as { deadLetterTargetArn?: string } | undefined;
     if (!redrive?.deadLetterTargetArn) continue;
     mark(redrive.deadLetterTargetArn, 'redrive-target');
     const list = sources.get(redrive.deadLetterTargetArn) ?? [];
@@ -79,12 +81,12 @@ export function findDeadLetterQueues(assembly: CloudAssembly, resolver = new Res
   }
   for (const mapping of assembly.resources('AWS::Lambda::EventSourceMapping')) {
     const found = new Set<string>();
-    arnsIn((resolver.properties(mapping).DestinationConfig as Record<string, unknown> | undefined)?.OnFailure, found);
+    arnsIn((prop(mapping, 'DestinationConfig') as Record<string, unknown> | undefined)?.OnFailure, found);
     found.forEach((arn) => mark(arn, 'on-failure-destination'));
   }
   for (const rule of assembly.resources('AWS::Events::Rule')) {
     const found = new Set<string>();
-    for (const target of (resolver.properties(rule).Targets as Array<Record<string, unknown>> | undefined) ?? []) arnsIn(target.DeadLetterConfig, found);
+    for (const target of (prop(rule, 'Targets') as Array<Record<string, unknown>> | undefined) ?? []) arnsIn(target.DeadLetterConfig, found);
     found.forEach((arn) => mark(arn, 'rule-dead-letter'));
   }
   for (const q of queues) if (BY_NAME.test(q.logicalId)) mark(arnOf(q), 'by-name');

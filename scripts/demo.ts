@@ -37,7 +37,9 @@ async function main(): Promise<number> {
   const endpoints = readEndpointsFile(values.endpoints);
   const api = new ApiClient(endpoints);
   const s = storySteps(api, { timeoutMs: Number(values.timeout) });
-  out(`hiring-events demo against ${endpoints.tasks.replace(/\/[^/]*\/?$/, '')}... (tasks), hiring, bonus from ${values.endpoints}\n`);
+  out(`hiring-events demo (endpoints from ${values.endpoints}):`);
+  for (const service of ['tasks', 'hiring', 'bonus'] as const) out(`  ${service.padEnd(7)} ${endpoints[service]}`);
+  out('');
 
   out('1. Managers and a task (tasks service)');
   const ada = await step('manager Ada created', () => s.createManager('Ada', 'ACC-ADA-001'), (uid) => short(uid));
@@ -64,7 +66,8 @@ async function main(): Promise<number> {
   const early = await step('task "Merge intervals" for Bob', () => s.createTask(bob, 'Merge intervals'), (uid) => short(uid));
   await step('Grace assigned', () => s.assign(early, grace));
   await step('Grace solves it before any rating', () => s.solve(early, grace));
-  await step('Bob not credited yet (the TaskSolved event waits, parked, for the rating)', () => s.balance(bob), (b) => `balance ${b.balance}, entries ${b.entries}`);
+  const before = await step('Bob not credited yet (the TaskSolved event waits, parked, for the rating)', () => s.balance(bob), (b) => `balance ${b.balance}, entries ${b.entries}`);
+  if (before.entries !== 1) throw new Error(`the early solution was credited before its rating: ${JSON.stringify(before)}`);
   await step('task rated 5', () => s.rate(early, 5));
   await step('Bob credited after the parked event came back', () => s.awaitBalance(bob, (b) => b.entries >= 2, 'the parked credit'), (b) => `balance ${b.balance}`);
 
