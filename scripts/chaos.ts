@@ -1,0 +1,52 @@
+/**
+ * `npm run chaos -- [--seed N] [--events 1000] [--concurrency 16] [--stories 12] [--log FILE]`
+ *
+ * The fault-injection run of issue #7 (part 1) on the offline runtime: synthesizes the app into
+ * `.local/chaos/cdk.out` (reused when no source changed), brings it up in memory with every fault
+ * hook installed (duplicated/reordered/delayed SQS deliveries, crashes mid-batch, AWS-shaped
+ * throttling/5xx/resets/lost answers on the functions' DynamoDB, SQS and EventBridge calls,
+ * PutEvents partial failures, API faults), drives the seeded business workload over HTTP, waits
+ * until the system is quiet and checks the money invariant. Exits 1 on a broken invariant or an
+ * unexplained DLQ message.
+ */
+import { parseArgs } from 'node:util';
+import { assertJava } from '../local/dynamodb-local.js';
+import { formatReport, runChaos } from '../local/faults/run.js';
+import { synthLocalAssembly } from '../local/localAssembly.js';
+
+const { values } = parseArgs({
+  options: {
+    seed: { type: 'string', default: '7' },
+    events: { type: 'string', default: '1000' },
+    concurrency: { type: 'string', default: '16' },
+    stories: { type: 'string', default: '12' },
+    log: { type: 'string' },
+    'no-lost-responses': { type: 'boolean', default: false },
+  },
+});
+
+const seed = Number(values.seed);
+if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
+const logFile = values.log ?? `.local/chaos/run-${seed}.log`;
+
+try {
+  assertJava();
+  const t0 = Date.now();
+  const { outdir, synthesized } = synthLocalAssembly({ outdir: '.local/chaos/cdk.out' });
+  process.stdout.write(`${synthesized ? 'synthesized' : 'reusing'} ${outdir} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+  const report = await runChaos({
+    assemblyDir: outdir,
+    seed,
+    events: Number(values.events),
+    concurrency: Number(values.concurrency),
+    stories: Number(values.stories),
+    rates: values['no-lost-responses'] ? { lostResponses: false } : {},
+    logFile,
+    progress: (line) => process.stdout.write(`[chaos] ${line}\n`),
+  });
+  process.stdout.write(`${formatReport(report)}\n  (runtime and function logs: ${logFile})\n`);
+  process.exit(report.ok ? 0 : 1);
+} catch (error) {
+  process.stderr.write(`[chaos] run failed: ${(error as Error).stack ?? error}\n`);
+  process.exit(2);
+}

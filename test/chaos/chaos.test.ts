@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { runChaos, formatReport } from '../../local/faults/run.js';
+import { synthLocalAssembly } from '../../local/localAssembly.js';
+
+/**
+ * A small chaos run (issue #7, part 1) inside `npm test`: ~150 business events over HTTP on the
+ * offline runtime with every fault kind injected (see local/faults/chaos.ts); the money invariant
+ * must hold and every DLQ message must carry its reason. `npm run chaos` is the 1,000-event run.
+ */
+describe('chaos: the money invariant under duplicated, reordered, failing and crashing deliveries', () => {
+  it('~150 business events: balances match the 201 answers, nothing lost, nothing doubled, no unexplained DLQ message', async () => {
+    const { outdir } = synthLocalAssembly({ outdir: '.local/chaos/cdk.out' });
+    const report = await runChaos({ assemblyDir: outdir, seed: 42, events: 150, quiescenceTimeoutMs: 180_000, logFile: '.local/chaos/test-run-42.log' });
+    const printed = formatReport(report);
+    expect(report.problems, printed).toEqual([]);
+    expect(report.lost, printed).toBe(0);
+    expect(report.doubled, printed).toBe(0);
+    expect(report.ok, printed).toBe(true);
+    expect(report.events.total).toBeGreaterThanOrEqual(150);
+    expect(report.creditedTotal).toBe(report.expectedTotal);
+    // The faults really happened: duplicated deliveries, crashes and failing AWS calls.
+    expect(report.faults.byKind['sqs-delivery:duplicate'] ?? 0).toBeGreaterThan(0);
+    expect(report.faults.total - (report.faults.byKind['sqs-delivery:duplicate'] ?? 0)).toBeGreaterThan(50);
+    expect(Object.keys(report.faults.byKind).some((k) => k.startsWith('lambda:crash'))).toBe(true);
+    expect(Object.keys(report.faults.byKind).some((k) => k.startsWith('dynamodb:'))).toBe(true);
+  }, 600_000);
+});
