@@ -11,7 +11,7 @@ import { startSystem, type SystemUnderTest } from './system.js';
 let system: SystemUnderTest;
 let steps: StorySteps;
 /** Per test: eventual outcomes are awaited for up to `eventualTimeoutMs` each. */
-const TEST_TIMEOUT_MS = Number(process.env.E2E_TEST_TIMEOUT_MS ?? (process.env.E2E_ENDPOINTS ? 600_000 : 60_000));
+const TEST_TIMEOUT_MS = Number(process.env.E2E_TEST_TIMEOUT_MS ?? (process.env.E2E_ENDPOINTS ? 600_000 : 90_000));
 const PER_RATING_POINT = 100;
 
 beforeAll(async () => {

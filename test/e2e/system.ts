@@ -96,7 +96,7 @@ export async function startSystem(): Promise<SystemUnderTest> {
     mode: 'local',
     endpoints,
     api: new ApiClient(endpoints),
-    eventualTimeoutMs: Number(process.env.E2E_TIMEOUT_MS ?? 20_000),
+    eventualTimeoutMs: Number(process.env.E2E_TIMEOUT_MS ?? 30_000),
     logs,
     timings: { synthMs: synth.ms, synthesized: synth.synthesized, bootMs: Date.now() - started },
     stop: () => runtime.stop(),
