@@ -229,6 +229,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
             invoke: (id, event) => runner.invoke(id, event),
             onError: log,
             delivery: options.sqsDelivery,
+            queueVisibilitySeconds: queue.attributes.VisibilityTimeout === undefined ? undefined : Number(queue.attributes.VisibilityTimeout),
           }).start();
           pollers.set(key, { signature, kind: 'sqs', stop: () => poller.stop(), inFlight: () => poller.inFlight });
         } else if (service === 'dynamodb') {

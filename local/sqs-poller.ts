@@ -30,6 +30,8 @@ export interface SqsPollerOptions {
   readonly onError?: (message: string) => void;
   /** Chaos hooks (duplicated, reordered, delayed deliveries; faster retries). Default: none. */
   readonly delivery?: SqsDeliveryHooks;
+  /** The queue's `VisibilityTimeout` (for `delivery.retryVisibilitySeconds` as a function). Default 30. */
+  readonly queueVisibilitySeconds?: number;
 }
 
 /** One invocation planned from a received batch. */
@@ -49,9 +51,10 @@ export interface SqsDeliveryHooks {
   plan?(pollerKey: string, records: SqsRecord[]): SqsDelivery[];
   /**
    * Visibility timeout (seconds) given to messages left on the queue after a failed invocation or
-   * a batch item failure, instead of waiting for the queue's own (time compression for long runs).
+   * a batch item failure, instead of waiting for the queue's own (time compression for long runs):
+   * a number, or a function of the queue's `VisibilityTimeout` (e.g. `(v) => Math.ceil(v / 60)`).
    */
-  readonly retryVisibilitySeconds?: number;
+  readonly retryVisibilitySeconds?: number | ((queueVisibilitySeconds: number) => number);
 }
 
 export interface SqsRecord {
@@ -245,7 +248,8 @@ export class SqsPoller {
 
   /** With `retryVisibilitySeconds`, makes messages left on the queue visible again that soon. */
   private async retrySoon(records: readonly SqsRecord[]): Promise<void> {
-    const seconds = this.options.delivery?.retryVisibilitySeconds;
+    const hook = this.options.delivery?.retryVisibilitySeconds;
+    const seconds = typeof hook === 'function' ? Math.max(0, Math.round(hook(this.options.queueVisibilitySeconds ?? 30))) : hook;
     if (seconds === undefined || !records.length || !this.running) return;
     for (let i = 0; i < records.length; i += 10) {
       const chunk = records.slice(i, i + 10);

@@ -5,7 +5,7 @@
  * - **SQS delivery** (poller level, every consumer and deferred-calls queue): each received message
  *   is delivered 1-3 times; batches are shuffled, split and delayed; now and then a message from an
  *   EARLIER batch is delivered again (a stale duplicate); messages an invocation failed on come back
- *   after `retryVisibilitySeconds` instead of the queue's minutes-long visibility timeout.
+ *   after 1/60 of the queue's visibility timeout instead of minutes (time compression).
  * - **Crashes** of SQS/stream-triggered invocations: `crash-mid` kills the sandbox part-way through
  *   the batch, `crash-after` loses the result of a finished one; the mapping retries either.
  * - **AWS calls of the functions** through {@link FaultProxy}s in front of DynamoDB Local, the SQS
@@ -193,7 +193,9 @@ export class Chaos {
   // ---- SQS deliveries -------------------------------------------------------------------------
 
   readonly sqsDelivery: SqsDeliveryHooks = {
-    retryVisibilitySeconds: 1,
+    // Time compression: a failed message comes back after 1/60 of its queue's visibility timeout
+    // (consumers 180 s -> 3 s, deferred calls 300 s -> 5 s), so maxReceiveCount still spans a while.
+    retryVisibilitySeconds: (queueVisibility) => Math.max(1, Math.ceil(queueVisibility / 60)),
     plan: (key: string, records: SqsRecord[]): SqsDelivery[] => {
       if (!this.enabled) return [{ records }];
       const rng = this.rng.sqs;

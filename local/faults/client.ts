@@ -17,7 +17,7 @@ export interface ApiClientOptions {
   readonly baseUrls: Record<string, string>;
   /** Requests in flight at most. */
   readonly concurrency: number;
-  /** Give up on one request after this long (retries included). Default 120 s (a stale claim locks a key for 60 s). */
+  /** Give up on one request after this long (retries included). Default 180 s (a stale claim locks a key for 60 s). */
   readonly deadlineMs?: number;
 }
 
@@ -55,7 +55,7 @@ export class ApiClient {
    */
   async send(service: string, method: string, path: string, body?: unknown, idempotencyKey?: string): Promise<ApiAnswer> {
     const url = new URL(path.replace(/^\//, ''), this.options.baseUrls[service] ?? fail(`no base URL for ${service}`)).toString();
-    const deadline = Date.now() + (this.options.deadlineMs ?? 120_000);
+    let deadline: number | undefined; // from the first attempt actually sent (not while queued for a slot)
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
@@ -64,7 +64,8 @@ export class ApiClient {
       try {
         const answer = await this.slot(async () => {
           this.requests += 1;
-          const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+          deadline ??= Date.now() + (this.options.deadlineMs ?? 180_000);
+          const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(60_000) });
           const text = await response.text();
           let parsed: unknown = text;
           try {
@@ -81,7 +82,7 @@ export class ApiClient {
         reason = `network (${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name})`;
       }
       this.retryCounts.set(reason, (this.retryCounts.get(reason) ?? 0) + 1);
-      if (Date.now() > deadline) throw new Error(`${method} ${path}: still failing after ${attempt + 1} attempts (last: ${reason})`);
+      if (deadline !== undefined && Date.now() > deadline) throw new Error(`${method} ${path}: still failing after ${attempt + 1} attempts (last: ${reason})`);
       // Back-off between attempts (exponential, capped): a retry policy, not a wait for a condition.
       await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 50 * 2 ** Math.min(attempt, 6))));
     }
