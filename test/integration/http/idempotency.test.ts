@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHttpApi, withIdempotencyKey, type HttpRequest, type HttpResponse } from '../../../lambdas/shared/http/index.js';
 import { createManager } from '../../fixtures/http/generated/validators.js';
 import { localClients, uniqueName } from '../../support/aws.js';
+import { createServiceTable } from '../../support/serviceTable.js';
 import { apiEvent, bodyOf, silentLogger } from '../../unit/http/helpers/factories.js';
 
 interface CreateManager {
@@ -19,20 +19,7 @@ const table = uniqueName('http-idempotency');
 const manager: CreateManager = { name: 'Ada', surname: 'Lovelace', login: 'ada', payout_account: 'GB00-1' };
 
 beforeAll(async () => {
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: table,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  await createServiceTable(dynamodb, table);
 });
 
 /** A tasks-like API whose POST /managers writes the manager and the idempotency record in one transaction. */
