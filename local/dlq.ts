@@ -202,10 +202,15 @@ export interface RedriveResult {
 /**
  * Moves every message of the DLQ back to its source queue (body and message attributes unchanged,
  * as SQS's redrive does), deleting each from the DLQ only after the send succeeded: a failure
- * midway leaves the rest in the DLQ, never loses one. A DLQ without exactly one source queue (an
+ * midway leaves the rest in the DLQ, never loses one. Messages dead-lettered after the redrive
+ * started (one that failed again) stay for the next redrive. A DLQ without exactly one source queue (an
  * OnFailure destination holds stream invocation records, not events) cannot be redriven.
  */
-export async function redriveDeadLetters(sqs: SQSClient, q: DeadLetterQueue, options: { max?: number } = {}): Promise<RedriveResult> {
+export async function redriveDeadLetters(
+  sqs: SQSClient,
+  q: DeadLetterQueue,
+  options: { max?: number; /** Called after each moved batch (tests: a consumer failing in between). */ afterBatch?: () => Promise<void> } = {},
+): Promise<RedriveResult> {
   if (q.sources.length !== 1) {
     throw new Error(
       q.sources.length === 0
@@ -219,8 +224,16 @@ export async function redriveDeadLetters(sqs: SQSClient, q: DeadLetterQueue, opt
   if (!to) throw new Error(`the source queue ${source.name} does not exist on the SQS server`);
   let moved = 0;
   const max = options.max ?? Number.POSITIVE_INFINITY;
+  // Only what was dead-lettered before the redrive started: a message that fails again comes back
+  // to the DLQ at once, and moving it again would loop for as long as the consumer keeps failing.
+  const startedAt = Date.now();
   while (moved < max) {
-    const messages = await receiveAll(sqs, from, 60, Math.min(10, max - moved));
+    const received = await receiveAll(sqs, from, 60, Math.min(10, max - moved));
+    const newer = received.filter((m) => Number(m.Attributes?.SentTimestamp ?? 0) > startedAt);
+    if (newer.length) {
+      await sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: from, Entries: newer.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 })) }));
+    }
+    const messages = received.filter((m) => !newer.includes(m));
     if (messages.length === 0) break;
     const sent = await sqs.send(
       new SendMessageBatchCommand({
@@ -234,6 +247,7 @@ export async function redriveDeadLetters(sqs: SQSClient, q: DeadLetterQueue, opt
       await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: from, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
     }
     moved += done.length;
+    await options.afterBatch?.();
     if (sent.Failed?.length) throw new Error(`redrive stopped after ${moved}: ${sent.Failed.map((f) => `${f.Code} ${f.Message}`).join('; ')}`);
   }
   return { from: q.name, to: source.name, moved };

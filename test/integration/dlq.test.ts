@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -91,6 +91,25 @@ describe('DLQ list / show / redrive on the local SQS server', () => {
     expect(back.map((m) => m.Body).sort()).toEqual(['{"id":"a"}', '{"id":"b"}', '{"id":"c"}']);
     // Body and attributes unchanged, as SQS's own redrive does.
     expect(back.find((m) => m.Body === '{"id":"b"}')!.MessageAttributes?.['failure-reason']?.StringValue).toBe('schema: bad 1');
+  });
+
+  it('redrives only what was dead-lettered before it started, while a failing consumer sends messages straight back', async () => {
+    const dlqUrl = urls.get('WorkDeadLetterQueue')!;
+    const workUrl = urls.get('Work')!;
+    for (const id of ['p', 'q']) await client.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: `{"id":"${id}"}`, MessageAttributes: { 'failure-kind': attr('poison') } }));
+    await waitFor(async () => (await depthOf('WorkDeadLetterQueue')) === 2, { what: 'two dead letters' });
+    // A consumer that dead-letters again everything it gets, between the redrive's batches.
+    const failAgain = async () => {
+      const { Messages = [] } = await client.send(new ReceiveMessageCommand({ QueueUrl: workUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }));
+      for (const m of Messages) {
+        await client.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: m.Body!, MessageAttributes: m.MessageAttributes }));
+        await client.send(new DeleteMessageCommand({ QueueUrl: workUrl, ReceiptHandle: m.ReceiptHandle! }));
+      }
+    };
+    // Would loop up to `max` if it picked up what failed again.
+    expect((await redriveDeadLetters(client, dlq('WorkDeadLetterQueue'), { max: 20, afterBatch: failAgain })).moved).toBe(2);
+    // Both are back in the DLQ, for the next redrive (after a fix), not moved in a loop.
+    expect((await showDeadLetters(client, dlq('WorkDeadLetterQueue'))).map((m) => m.body).sort()).toEqual(['{"id":"p"}', '{"id":"q"}']);
   });
 
   it('refuses to redrive a failure queue no queue redrives to', async () => {
