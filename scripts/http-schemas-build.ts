@@ -16,6 +16,7 @@ import { pathToFileURL } from 'node:url';
 import Ajv, { type AnySchemaObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import standaloneCode from 'ajv/dist/standalone/index.js';
+import { toPureEsm } from './toPureEsm.js';
 
 /** One generated file: where it goes and what it must contain. */
 export interface GeneratedFile {
@@ -85,54 +86,6 @@ function generateDirectory(directory: string, files: string[]): GeneratedFile[] 
   ];
 }
 
-/**
- * ajv's ESM output still `require`s its runtime helpers. Rewrite them to imports (`require` is not
- * defined in ESM, and bundlers want static imports). ucs2length is inlined: it is the one every
- * `minLength`/`maxLength` needs, and a copy avoids CommonJS-default interop differences.
- */
-function toPureEsm(code: string, directory: string): string {
-  const imports: string[] = [];
-  const helpers: string[] = [];
-  let rewritten = code.replace(/require\("ajv\/dist\/runtime\/ucs2length"\)\.default/g, 'ucs2length');
-  if (rewritten !== code) helpers.push(UCS2LENGTH);
-  rewritten = rewritten.replace(/require\("ajv-formats\/dist\/formats"\)\.fullFormats/g, () => {
-    if (!imports.includes(FORMATS_IMPORT)) imports.push(FORMATS_IMPORT);
-    return 'fullFormats';
-  });
-  const specifiers = new Map<string, string>();
-  rewritten = rewritten.replace(/require\("([^"]+)"\)/g, (_, specifier: string) => {
-    // Other runtime helpers (equal, uri, …): Node ESM gives a CommonJS module.exports as the
-    // default import, which is what `require` returned.
-    let local = specifiers.get(specifier);
-    if (!local) {
-      local = `runtime${specifiers.size}`;
-      specifiers.set(specifier, local);
-      imports.push(`import ${local} from "${specifier.endsWith('.js') ? specifier : `${specifier}.js`}";`);
-    }
-    return local;
-  });
-  if (/\brequire\(/.test(rewritten)) throw new Error(`${directory}: generated code still calls require()`);
-  return [...imports, ...helpers, rewritten.replace(/^"use strict";/, '')].join('\n');
-}
-
-const FORMATS_IMPORT = 'import { fullFormats } from "ajv-formats/dist/formats.js";';
-
-// Copy of ajv/dist/runtime/ucs2length (MIT): length in Unicode code points, as JSON Schema counts it.
-const UCS2LENGTH = `function ucs2length(str) {
-  const len = str.length;
-  let length = 0;
-  let pos = 0;
-  let value;
-  while (pos < len) {
-    length++;
-    value = str.charCodeAt(pos++);
-    if (value >= 0xd800 && value <= 0xdbff && pos < len) {
-      value = str.charCodeAt(pos);
-      if ((value & 0xfc00) === 0xdc00) pos++;
-    }
-  }
-  return length;
-}`;
 
 function exportName(file: string): string {
   const stem = basename(file, '.json');

@@ -1,4 +1,5 @@
 import standaloneModule from 'ajv/dist/standalone/index.js';
+import { toPureEsm } from '../toPureEsm.js';
 import { createAjv } from './ajvFactory.js';
 import { typeNameOf } from './generateTypes.js';
 import type { SchemaFile } from './types.js';
@@ -14,30 +15,6 @@ export function validatorNameOf(s: Pick<SchemaFile, 'name' | 'version'>): string
   return `${s.name}_v${s.version}`;
 }
 
-// ajv's standalone output keeps CommonJS `require` calls even in ESM mode; these are the only
-// ones our keyword subset produces. Anything else fails the build loudly.
-const UCS2LENGTH_REQUIRE = 'require("ajv/dist/runtime/ucs2length").default';
-const FORMATS_REQUIRE = 'require("ajv-formats/dist/formats").fullFormats';
-const UCS2LENGTH_SOURCE = `
-// Copy of ajv/dist/runtime/ucs2length (MIT): string length in Unicode code points, as JSON
-// Schema's minLength/maxLength count it. Inlined because importing a CommonJS default export
-// behaves differently under Node ESM and esbuild's CJS bundles.
-function ucs2length(str) {
-  const len = str.length;
-  let length = 0;
-  let pos = 0;
-  let value;
-  while (pos < len) {
-    length++;
-    value = str.charCodeAt(pos++);
-    if (value >= 0xd800 && value <= 0xdbff && pos < len) {
-      value = str.charCodeAt(pos);
-      if ((value & 0xfc00) === 0xdc00) pos++;
-    }
-  }
-  return length;
-}
-`;
 
 /**
  * Compiles every schema ahead of time into one ESM module of ajv standalone validators
@@ -51,13 +28,7 @@ export function generateValidators(schemas: readonly SchemaFile[]): { js: string
     ajv.addSchema(s.schema, s.key);
     exportsMap[validatorNameOf(s)] = s.key;
   }
-  let code = standaloneCode(ajv, exportsMap);
-  code = code.replace(/^"use strict";\n?/, '');
-  const usesFormats = code.includes(FORMATS_REQUIRE);
-  const usesUcs2 = code.includes(UCS2LENGTH_REQUIRE);
-  code = code.split(FORMATS_REQUIRE).join('fullFormats').split(UCS2LENGTH_REQUIRE).join('ucs2length');
-  const leftover = /require\([^)]*\)/.exec(code);
-  if (leftover) throw new Error(`generated validators still contain ${leftover[0]}: teach scripts/schema-gate/generateValidators.ts to import it`);
+  const code = toPureEsm(standaloneCode(ajv, exportsMap), 'schemas/');
 
   const byName = groupByName(schemas);
   const mapLines = [...byName].map(
@@ -66,8 +37,6 @@ export function generateValidators(schemas: readonly SchemaFile[]): { js: string
   const js = [
     GENERATED_HEADER,
     '/* eslint-disable */',
-    usesFormats ? 'import { fullFormats } from "ajv-formats/dist/formats.js";' : '',
-    usesUcs2 ? UCS2LENGTH_SOURCE : '',
     code.trim(),
     '',
     '/** Every validator by event name and version. */',

@@ -3,10 +3,6 @@
 
 /* eslint-disable */
 import { fullFormats } from "ajv-formats/dist/formats.js";
-
-// Copy of ajv/dist/runtime/ucs2length (MIT): string length in Unicode code points, as JSON
-// Schema's minLength/maxLength count it. Inlined because importing a CommonJS default export
-// behaves differently under Node ESM and esbuild's CJS bundles.
 function ucs2length(str) {
   const len = str.length;
   let length = 0;
