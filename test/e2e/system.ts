@@ -31,10 +31,11 @@ export interface SystemUnderTest {
 }
 
 /**
- * Synthesizes under a lock folder: two test runs at once (several engineers, one tree) must not
- * write the same assembly concurrently. A lock older than 3 minutes is a crashed run's and is broken.
+ * Synthesizes (when stale) and hands the assembly to `use` under a lock folder: two test runs at once
+ * (several engineers, one tree) must not write the same assembly concurrently, nor read its templates
+ * while another run rewrites them. A lock older than 3 minutes is a crashed run's and is broken.
  */
-export async function synthE2eAssembly(): Promise<{ outdir: string; synthesized: boolean; ms: number }> {
+export async function withE2eAssembly<T>(use: (synth: { outdir: string; synthesized: boolean; ms: number }) => Promise<T>): Promise<T> {
   const lock = resolve(`${E2E_ASSEMBLY_DIR}.lock`);
   mkdirSync(resolve('.local'), { recursive: true });
   await waitFor(
@@ -52,7 +53,7 @@ export async function synthE2eAssembly(): Promise<{ outdir: string; synthesized:
   try {
     const started = Date.now();
     const { outdir, synthesized } = synthLocalAssembly({ outdir: E2E_ASSEMBLY_DIR });
-    return { outdir, synthesized, ms: Date.now() - started };
+    return await use({ outdir, synthesized, ms: Date.now() - started });
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
@@ -73,18 +74,22 @@ export async function startSystem(): Promise<SystemUnderTest> {
     };
   }
 
-  const synth = await synthE2eAssembly();
   const logs: string[] = [];
   const keep = (line: string) => {
     logs.push(line);
     if (logs.length > 500) logs.shift();
   };
-  const started = Date.now();
-  const runtime: LocalRuntime = await startLocalRuntime({
-    assemblyDir: synth.outdir,
-    services: { dynamodbEndpoint: inject('dynamodbEndpoint'), sqsEndpoint: inject('sqsEndpoint') },
-    log: (m) => keep(`[local] ${m}`),
-    functionLog: (fn, line) => keep(`${fn}: ${line}`),
+  let started = 0;
+  // The runtime reads the templates while it starts (function code later, from content-addressed asset folders).
+  const { synth, runtime } = await withE2eAssembly(async (synth) => {
+    started = Date.now();
+    const runtime: LocalRuntime = await startLocalRuntime({
+      assemblyDir: synth.outdir,
+      services: { dynamodbEndpoint: inject('dynamodbEndpoint'), sqsEndpoint: inject('sqsEndpoint') },
+      log: (m) => keep(`[local] ${m}`),
+      functionLog: (fn, line) => keep(`${fn}: ${line}`),
+    });
+    return { synth, runtime };
   });
   const endpoints = {
     hiring: runtime.endpoints['hiring-events-hiring']!,
