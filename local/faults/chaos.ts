@@ -105,7 +105,8 @@ export class Chaos {
           protocol,
           target: services[protocol],
           decide: (request) => this.awsFault(request),
-          onFault: (fault) => this.count(fault.kind),
+          // Lost answers name the operation: what a retry of it does depends on it.
+          onFault: (fault, request) => this.count(fault.action === 'after' ? `${fault.kind}:${request.operation}` : fault.kind),
         }),
       ),
     );

@@ -77,7 +77,7 @@ export class ApiClient {
         });
         const code = (answer.body as { error?: { code?: string } } | undefined)?.error?.code;
         if (answer.status < 500 && answer.status !== 429 && !(answer.status === 409 && code === 'request_in_progress')) return { ...answer, retries: attempt };
-        reason = answer.status === 409 ? '409 request_in_progress' : String(answer.status);
+        reason = answer.status === 409 ? `409 request_in_progress (${method} ${path.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '{uid}')})` : String(answer.status);
       } catch (error) {
         reason = `network (${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name})`;
       }
