@@ -17,6 +17,14 @@ const PER_RATING_POINT = 100;
 beforeAll(async () => {
   system = await startSystem();
   steps = storySteps(system.api, { timeoutMs: system.eventualTimeoutMs });
+  // The three HTTP functions cold-start in parallel here rather than one after the other in the first test.
+  await Promise.all(
+    [
+      ['hiring', `/candidates/${randomUUID()}`],
+      ['tasks', `/tasks/${randomUUID()}/assignments`],
+      ['bonus', `/managers/${randomUUID()}/balance`],
+    ].map(([service, path]) => system.api.request(service as 'hiring' | 'tasks' | 'bonus', path!.endsWith('assignments') ? 'POST' : 'GET', path!, path!.endsWith('assignments') ? { body: {} } : {})),
+  );
   const { synthesized, synthMs, bootMs } = system.timings;
   if (system.mode === 'local') {
     process.stdout.write(`[e2e] assembly ${synthesized ? `synthesized in ${synthMs} ms` : 'reused'}, runtime up in ${bootMs} ms\n`);
