@@ -10,6 +10,8 @@ import {
 import type { EventOf } from '../shared/registry/index.js';
 import { ledgerEntryFor } from './domain/ledgerEntryFor.js';
 import { bonusKeys, type ManagerItem, type RatingItem } from './keys.js';
+import { bonusHandlersAt, type BonusMigrationDeps } from './migrations/bonusHandlersAt.js';
+import { stepsFromEnv, type MigrationSteps } from '../shared/migrations/steps.js';
 
 export interface BonusConsumerDeps {
   /** Minor units per rating point (CDK context `bonus.perRatingPoint`). */
@@ -20,6 +22,11 @@ export interface BonusConsumerDeps {
   deadLetterQueueUrl?: string;
   parking?: ParkingOptions;
   now?: () => Date;
+  /** Migration steps. @default env `MIGRATION_*_STEP`, else the final steps */
+  steps?: MigrationSteps;
+  /** tasks' API for get_manager (manager-stream < 4). @default env `TASKS_API_URL` */
+  tasksApiUrl?: string;
+  getManager?: BonusMigrationDeps['getManager'];
 }
 
 async function getItem<T>(ctx: ConsumerContext, key: { pk: string; sk: string }): Promise<T | undefined> {
@@ -42,7 +49,7 @@ export function createBonusConsumer(deps: BonusConsumerDeps) {
     queueUrl: deps.queueUrl,
     deadLetterQueueUrl: deps.deadLetterQueueUrl,
     parking: deps.parking,
-    handlers: {
+    handlers: bonusHandlersAt({
       TaskSolved: {
         '0': async (event: EventOf<'TaskSolved', '0'>, ctx) => {
           const { task_uid, task_manager_uid } = event.payload;
@@ -92,6 +99,10 @@ export function createBonusConsumer(deps: BonusConsumerDeps) {
           ];
         },
       },
-    },
+    }, {
+      steps: deps.steps ?? stepsFromEnv(),
+      tasksApiUrl: deps.tasksApiUrl ?? process.env.TASKS_API_URL,
+      getManager: deps.getManager,
+    }),
   });
 }

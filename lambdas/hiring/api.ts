@@ -20,6 +20,7 @@ function resolveApi(): HttpApiHandler {
     doc: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
     tableName,
     bonusApiUrl: process.env.BONUS_API_URL,
+    tasksApiUrl: process.env.TASKS_API_URL,
   });
   return api;
 }

@@ -9,6 +9,8 @@ import { solveTask } from './handlers/solveTask.js';
 import { updateTask } from './handlers/updateTask.js';
 import * as validators from './requests/generated/validators.js';
 import { ROUTES, type HiringRoute } from './routes.js';
+import { hiringRoutes } from '../shared/migrations/plan.js';
+import { stepsFromEnv } from '../shared/migrations/steps.js';
 import type { HiringApiDeps, HiringContext } from './types.js';
 
 type RouteName = HiringRoute extends infer R ? (R extends HiringRoute ? `${R['method']} ${R['path']}` : never) : never;
@@ -54,9 +56,9 @@ function validatorFor(file: string): BodyValidator {
  * ```
  */
 export function createHiringApi(deps: HiringApiDeps): HttpApiHandler {
-  const ctx: HiringContext = { ...deps, now: deps.now ?? (() => new Date()) };
+  const ctx: HiringContext = { ...deps, now: deps.now ?? (() => new Date()), steps: deps.steps ?? stepsFromEnv() };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const routes: Route<any>[] = ROUTES.map((route) => {
+  const routes: Route<any>[] = hiringRoutes(ROUTES, ctx.steps).map((route) => {
     const name = `${route.method} ${route.path}` as RouteName;
     return {
       method: route.method,

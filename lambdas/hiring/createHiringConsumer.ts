@@ -2,7 +2,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createConsumer, type ParkingOptions } from '../shared/messaging/index.js';
-import { managerUpdatedV1 } from './handlers/managerUpdated.js';
+import { stepsFromEnv, type MigrationSteps } from '../shared/migrations/steps.js';
+import { hiringConsumerHandlers } from './migrations/consumerHandlers.js';
 
 /** What the hiring consumer is built from; every field defaults to the environment / default clients. */
 export interface HiringConsumerDeps {
@@ -14,6 +15,8 @@ export interface HiringConsumerDeps {
   /** @default env `DEAD_LETTER_QUEUE_URL` */
   deadLetterQueueUrl?: string;
   parking?: ParkingOptions;
+  /** Migration steps (which events and versions it handles). @default env `MIGRATION_*_STEP`, else the final steps */
+  steps?: MigrationSteps;
 }
 
 /** The consumer name (part of the processed-event marker keys). */
@@ -31,9 +34,10 @@ export const HIRING_CONSUMER = 'hiring';
  * ```
  */
 export function createHiringConsumer(deps: HiringConsumerDeps = {}): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
+  const { steps, ...rest } = deps;
   return createConsumer({
     consumer: HIRING_CONSUMER,
-    handlers: { ManagerUpdated: { '1': managerUpdatedV1 } },
-    ...deps,
+    handlers: hiringConsumerHandlers(steps ?? stepsFromEnv()),
+    ...rest,
   });
 }

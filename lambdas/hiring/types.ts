@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RetryOptions } from '../shared/http/index.js';
+import type { MigrationSteps } from '../shared/migrations/steps.js';
 
 /** What the hiring API is built from; `api.ts` fills it from the environment, tests inject it. */
 export interface HiringApiDeps {
@@ -18,11 +19,16 @@ export interface HiringApiDeps {
   now?: () => Date;
   /** @default a Powertools logger named `hiring` */
   logger?: Logger;
+  /** Tasks API base URL (env `TASKS_API_URL`): the legacy update_task call, task-update-request steps 0..4. */
+  tasksApiUrl?: string;
+  /** Migration steps. @default env `MIGRATION_*_STEP`, else the final steps */
+  steps?: MigrationSteps;
 }
 
 /** {@link HiringApiDeps} with defaults resolved, as the route handlers get it. */
 export interface HiringContext extends HiringApiDeps {
   now: () => Date;
+  steps: MigrationSteps;
 }
 
 /** Bodies of the routes, matching `requests/*.json`. */

@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CallOutcome, ServiceCall } from '../shared/calls/index.js';
 import { ConflictError } from '../shared/http/index.js';
 import type { TasksStore } from './store.js';
+import type { MigrationSteps } from '../shared/migrations/steps.js';
 
 /** What the route handlers of the tasks API share (built once by `createTasksApi`). */
 export interface TasksApiContext {
@@ -12,6 +13,8 @@ export interface TasksApiContext {
   readonly newId: () => string;
   /** Tries a recorded call to hiring now; when hiring is down the pending row is delivered later. */
   readonly callHiring: (call: ServiceCall) => Promise<CallOutcome>;
+  /** Migration steps: which events it publishes and which calls it makes (lib/migrations). */
+  readonly steps: MigrationSteps;
 }
 
 /** The optimistic condition on the entity's version failed: someone changed it in between. */

@@ -14,6 +14,8 @@ import { updateTask } from './handlers/updateTask.js';
 import * as validators from './requests/generated/validators.js';
 import { ROUTES } from './routes.js';
 import { TasksStore } from './store.js';
+import { legacyTasksRoutes } from './migrations/legacyRoutes.js';
+import { stepsFromEnv, type MigrationSteps } from '../shared/migrations/steps.js';
 
 /** Dependencies of the tasks API; everything but the table is optional. */
 export interface TasksApiDeps {
@@ -35,6 +37,8 @@ export interface TasksApiDeps {
   /** @default crypto.randomUUID */
   newId?: () => string;
   logger?: Logger;
+  /** Migration steps. @default env `MIGRATION_*_STEP`, else the final steps */
+  steps?: MigrationSteps;
 }
 
 const DEFAULT_CALL_RETRY: RetryOptions = { maxAttempts: 2, baseDelayMs: 100, maxDelayMs: 500, totalTimeoutMs: 3000 };
@@ -68,6 +72,7 @@ export function createTasksApi(deps: TasksApiDeps): HttpApiHandler {
     now: deps.now ?? (() => new Date()),
     newId: deps.newId ?? randomUUID,
     callHiring: callNow,
+    steps: deps.steps ?? stepsFromEnv(),
   };
 
   // Each handler declares its own body type (checked by the route's generated validator).
@@ -93,7 +98,7 @@ export function createTasksApi(deps: TasksApiDeps): HttpApiHandler {
 
   return createHttpApi({
     service: 'tasks',
-    routes,
+    routes: [...routes, ...legacyTasksRoutes(ctx, ctx.steps)],
     idempotency: { tableName: deps.tableName, client: deps.doc },
     logger: deps.logger,
   });

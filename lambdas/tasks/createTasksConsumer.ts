@@ -7,6 +7,8 @@ import { candidateFromEvent } from './domain/candidate.js';
 import { updateRequestFromEvent } from './domain/updateRequest.js';
 import { taskKey } from './keys.js';
 import { candidateItem, putNew, TasksStore, updateRequestItem } from './store.js';
+import { linkBehaviour } from '../shared/migrations/plan.js';
+import { stepsFromEnv, type MigrationSteps } from '../shared/migrations/steps.js';
 
 /** Name of the consumer (part of its processed-event markers). */
 export const TASKS_CONSUMER = 'tasks';
@@ -20,6 +22,8 @@ export interface TasksConsumerDeps {
   parking?: ParkingOptions;
   /** @default () => new Date() */
   now?: () => Date;
+  /** Migration steps. @default env `MIGRATION_*_STEP`, else the final steps */
+  steps?: MigrationSteps;
 }
 
 /**
@@ -82,7 +86,22 @@ export function createTasksConsumer(deps: TasksConsumerDeps = {}): (event: SQSEv
     parking: deps.parking,
     handlers: {
       NewCandidate: { '0': onNewCandidate },
-      TaskUpdateRequested: { '0': onTaskUpdateRequested(deps.now ?? (() => new Date())) },
+      ...tasksUpdateRequestHandlers(deps.steps ?? stepsFromEnv(), deps.now ?? (() => new Date())),
     },
   });
+}
+
+/**
+ * TaskUpdateRequested at the steps of task-update-request: no subscription before step 2; at
+ * steps 2..3 the consumer only observes (the legacy update_task call records the request); from
+ * step 4 it records it, deduplicated by `request_id` against requests that came through the call.
+ */
+function tasksUpdateRequestHandlers(steps: MigrationSteps, now: () => Date) {
+  if (steps.taskUpdateRequest < 2) return {};
+  if (linkBehaviour(steps).tasksAppliesUpdateRequested) return { TaskUpdateRequested: { '0': onTaskUpdateRequested(now) } };
+  const observe = async (event: EventOf<'TaskUpdateRequested', '0'>, ctx: ConsumerContext): Promise<Effect> => {
+    ctx.logger.info('update request observed (recorded through the update_task call at this step)', { request_id: event.payload.request_id, task_uid: event.payload.task_uid });
+    return [];
+  };
+  return { TaskUpdateRequested: { '0': observe } };
 }

@@ -34,6 +34,7 @@ export function candidateView(
   assignments: readonly AssignmentItem[],
   tasks: ReadonlyMap<string, TaskItem>,
   managers: ReadonlyMap<string, ManagerItem>,
+  displayName: (manager: ManagerItem | undefined) => string | null = managerDisplayName,
 ): CandidateView {
   const sorted = [...assignments].sort(
     (a, b) => a.assigned_at.localeCompare(b.assigned_at) || a.task_uid.localeCompare(b.task_uid),
@@ -49,7 +50,7 @@ export function candidateView(
         title: task?.title ?? null,
         knowledge_area: task?.knowledge_area ?? null,
         manager: task
-          ? { manager_uid: task.manager_uid, display_name: managerDisplayName(managers.get(task.manager_uid)) }
+          ? { manager_uid: task.manager_uid, display_name: displayName(managers.get(task.manager_uid)) }
           : null,
         assigned_at: assignment.assigned_at,
       };

@@ -1,6 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError, type RouteHandler } from '../../shared/http/index.js';
 import { candidateView } from '../domain/candidateView.js';
+import { managerDisplayFor } from '../migrations/managerDisplay.js';
 import type { AssignmentItem, CandidateItem, ManagerItem, TaskItem } from '../domain/types.js';
 import { ASSIGNMENT_SK_PREFIX, CANDIDATE_PREFIX, managerKey, taskKey } from '../keys.js';
 import type { HiringContext } from '../types.js';
@@ -44,6 +45,7 @@ export function getCandidate(ctx: HiringContext): RouteHandler {
         assignments,
         new Map(tasks.map((t) => [t.task_uid, t])),
         new Map(managers.map((m) => [m.manager_uid, m])),
+        managerDisplayFor(ctx.steps),
       ),
     };
   };

@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { HttpError, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
 import { writeWithOutbox } from '../../shared/messaging/index.js';
 import { buildEvent } from '../../shared/registry/index.js';
+import { callNowOrDefer, pendingCallPut } from '../../shared/calls/index.js';
+import { linkBehaviour } from '../../shared/migrations/plan.js';
+import { updateRequestCall } from '../migrations/updateRequestCall.js';
 import { taskKey, updateRequestKey } from '../keys.js';
 import type { HiringContext, RequestTaskUpdateBody } from '../types.js';
 import { getItem } from './readItems.js';
@@ -28,6 +31,10 @@ export function requestTaskUpdate(ctx: HiringContext): RouteHandler<RequestTaskU
       producedAt: now,
       correlationId: correlationIdOf(request),
     });
+    // task-update-request: the event from step 3, the legacy update_task call until step 5 (both
+    // carry request_id, tasks records the request once).
+    const link = linkBehaviour(ctx.steps);
+    const call = link.hiringCallsRequestUpdate ? updateRequestCall({ request_id, task_uid: taskUid, reason: request.body.reason, requested_at }) : undefined;
     try {
       await writeWithOutbox(ctx.doc, ctx.tableName, {
         changes: [
@@ -46,13 +53,17 @@ export function requestTaskUpdate(ctx: HiringContext): RouteHandler<RequestTaskU
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
+          ...(call ? [pendingCallPut(ctx.tableName, call, now)] : []),
           ...recordItems(request.idempotency, response),
         ],
-        events: [event],
+        events: link.hiringPublishesUpdateRequested ? [event] : [],
       });
     } catch (error) {
       if (cancellationCodes(error)?.[0] === 'ConditionalCheckFailed') throw notFound();
       throw error;
+    }
+    if (call) {
+      await callNowOrDefer(call, { doc: ctx.doc, tableName: ctx.tableName, baseUrls: { tasks: ctx.tasksApiUrl }, retry: ctx.callRetry, timeoutMs: ctx.callTimeoutMs });
     }
     return response;
   };

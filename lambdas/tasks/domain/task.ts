@@ -1,5 +1,6 @@
 import type { TaskCreatedV1Payload } from '../../shared/registry/generated/types.js';
 import type { CreateTaskBody, Task, UpdateRequest, UpdateTaskBody } from '../types.js';
+import { taskTitleParts } from '../../shared/migrations/taskTitle.js';
 
 /** The body of hiring's `PUT /internal/tasks/{task_uid}` (update_task): the task's full state. */
 export interface HiringTaskBody {
@@ -62,8 +63,8 @@ export function taskCreatedPayload(task: Task): TaskCreatedV1Payload {
 export function hiringTaskBody(task: Task): HiringTaskBody {
   return {
     task_uid: task.task_uid,
-    title: task.title,
-    knowledge_area: task.knowledge_area,
+    // A row stored before the knowledge_area split still goes out in parts.
+    ...taskTitleParts(task),
     manager_uid: task.manager_uid,
     ...(task.description !== undefined ? { description: task.description } : {}),
     version: task.version,

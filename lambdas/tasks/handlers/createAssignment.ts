@@ -4,6 +4,9 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { TasksApiContext } from '../context.js';
 import { assignmentView, newAssignment } from '../domain/assignment.js';
 import { assignTaskCall } from '../hiringCalls.js';
+import { linkBehaviour } from '../../shared/migrations/plan.js';
+import { writeWithOutbox } from '../../shared/messaging/index.js';
+import { taskAssignedEvent } from '../migrations/producers.js';
 import { assignmentItem, failedConditionIndex, putNew } from '../store.js';
 import type { CreateAssignmentBody } from '../types.js';
 
@@ -25,25 +28,24 @@ export function createAssignment(ctx: TasksApiContext): RouteHandler<CreateAssig
       throw new HttpError(404, 'not_found', `candidate ${candidateUid} is not known to tasks (yet)`, { field: 'body.candidate_uid' });
     }
     const assignment = newAssignment(ctx.newId(), taskUid, candidateUid, ctx.now());
-    const call = assignTaskCall(ctx.newId(), assignment);
+    // task-assigned: a TaskAssigned event until step 2, the assign_task call from then on.
+    const call = linkBehaviour(ctx.steps).tasksCallsAssignTask ? assignTaskCall(ctx.newId(), assignment) : undefined;
     const response: HttpResponse = { status: 201, body: assignmentView(assignment) };
     try {
-      await ctx.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            putNew(ctx.tableName, assignmentItem(assignment)),
-            pendingCallPut(ctx.tableName, call, ctx.now()),
-            ...(idempotency ? [idempotency.recordItem(response)] : []),
-          ],
-        }),
-      );
+      const changes = [
+        putNew(ctx.tableName, assignmentItem(assignment)),
+        ...(call ? [pendingCallPut(ctx.tableName, call, ctx.now())] : []),
+        ...(idempotency ? [idempotency.recordItem(response)] : []),
+      ];
+      if (call) await ctx.doc.send(new TransactWriteCommand({ TransactItems: changes }));
+      else await writeWithOutbox(ctx.doc, ctx.tableName, { changes, events: [taskAssignedEvent(assignment, ctx.now())] });
     } catch (error) {
       if (failedConditionIndex(error) === 0) {
         throw new ConflictError(`task ${taskUid} is already assigned to candidate ${candidateUid}`, 'already_assigned');
       }
       throw error;
     }
-    await ctx.callHiring(call);
+    if (call) await ctx.callHiring(call);
     return response;
   };
 }

@@ -1,8 +1,8 @@
-import { buildEvent } from '../../shared/registry/index.js';
 import { writeWithOutbox } from '../../shared/messaging/index.js';
 import type { HttpRequest, HttpResponse, RouteHandler } from '../../shared/http/index.js';
 import type { TasksApiContext } from '../context.js';
-import { managerUpdatedPayload, newManager } from '../domain/manager.js';
+import { newManager } from '../domain/manager.js';
+import { managerEvents } from '../migrations/producers.js';
 import { managerItem, putNew } from '../store.js';
 import type { CreateManagerBody } from '../types.js';
 
@@ -13,11 +13,10 @@ import type { CreateManagerBody } from '../types.js';
 export function createManager(ctx: TasksApiContext): RouteHandler<CreateManagerBody> {
   return async ({ body, idempotency }: HttpRequest<CreateManagerBody>): Promise<HttpResponse> => {
     const manager = newManager(ctx.newId(), body, ctx.now());
-    const event = buildEvent('ManagerUpdated', '1', managerUpdatedPayload(manager), { producer: 'tasks', producedAt: ctx.now() });
     const response: HttpResponse = { status: 201, body: { manager_uid: manager.manager_uid } };
     await writeWithOutbox(ctx.doc, ctx.tableName, {
       changes: [putNew(ctx.tableName, managerItem(manager)), ...(idempotency ? [idempotency.recordItem(response)] : [])],
-      events: [event],
+      events: managerEvents(manager, ctx.steps, ctx.now()),
     });
     return response;
   };

@@ -1,9 +1,10 @@
 import { pendingCallPut } from '../../shared/calls/index.js';
 import { HttpError, type HttpRequest, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
 import { writeWithOutbox } from '../../shared/messaging/index.js';
-import { buildEvent } from '../../shared/registry/index.js';
+import { linkBehaviour } from '../../shared/migrations/plan.js';
+import { storedTask, taskCreatedEvent, taskUpdatedEvent } from '../migrations/producers.js';
 import type { TasksApiContext } from '../context.js';
-import { newTask, taskCreatedPayload } from '../domain/task.js';
+import { newTask } from '../domain/task.js';
 import { updateTaskCall } from '../hiringCalls.js';
 import { managerKey } from '../keys.js';
 import { checkExists, failedConditionIndex, putNew, taskItem } from '../store.js';
@@ -23,25 +24,27 @@ export const managerNotFound = (managerUid: string): HttpError =>
 export function createTask(ctx: TasksApiContext): RouteHandler<CreateTaskBody> {
   return async ({ body, idempotency }: HttpRequest<CreateTaskBody>): Promise<HttpResponse> => {
     if (!(await ctx.store.getManager(body.manager_uid))) throw managerNotFound(body.manager_uid);
-    const task = newTask(ctx.newId(), body, ctx.now());
-    const call = updateTaskCall(ctx.newId(), task);
-    const event = buildEvent('TaskCreated', '1', taskCreatedPayload(task), { producer: 'tasks', producedAt: ctx.now() });
+    const task = storedTask(newTask(ctx.newId(), body, ctx.now()), ctx.steps);
+    // task-updated: hiring gets the task by event until step 2, by the update_task call from then on.
+    const pushes = linkBehaviour(ctx.steps).tasksCallsUpdateTask;
+    const call = pushes ? updateTaskCall(ctx.newId(), task) : undefined;
+    const events = [taskCreatedEvent(task, ctx.steps, ctx.now()), ...(pushes ? [] : [taskUpdatedEvent(task, ctx.now())])];
     const response: HttpResponse = { status: 201, body: { task_uid: task.task_uid } };
     try {
       await writeWithOutbox(ctx.doc, ctx.tableName, {
         changes: [
           putNew(ctx.tableName, taskItem(task)),
           checkExists(ctx.tableName, managerKey(body.manager_uid)),
-          pendingCallPut(ctx.tableName, call, ctx.now()),
+          ...(call ? [pendingCallPut(ctx.tableName, call, ctx.now())] : []),
           ...(idempotency ? [idempotency.recordItem(response)] : []),
         ],
-        events: [event],
+        events,
       });
     } catch (error) {
       if (failedConditionIndex(error) === MANAGER_CHECK_INDEX) throw managerNotFound(body.manager_uid);
       throw error;
     }
-    await ctx.callHiring(call);
+    if (call) await ctx.callHiring(call);
     return response;
   };
 }

@@ -1,8 +1,8 @@
-import { buildEvent } from '../../shared/registry/index.js';
 import { writeWithOutbox } from '../../shared/messaging/index.js';
 import { NotFoundError, type HttpRequest, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
 import { retryOnVersionConflict, VersionConflict, type TasksApiContext } from '../context.js';
-import { changeManager, managerUpdatedPayload, managerView } from '../domain/manager.js';
+import { changeManager, managerView } from '../domain/manager.js';
+import { managerEvents } from '../migrations/producers.js';
 import { failedConditionIndex, managerItem, putIfVersion } from '../store.js';
 import type { UpdateManagerBody } from '../types.js';
 
@@ -18,11 +18,10 @@ export function updateManager(ctx: TasksApiContext): RouteHandler<UpdateManagerB
       const current = await ctx.store.getManager(managerUid);
       if (!current) throw new NotFoundError(`manager ${managerUid} not found`);
       const next = changeManager(current, body, ctx.now());
-      const event = buildEvent('ManagerUpdated', '1', managerUpdatedPayload(next), { producer: 'tasks', producedAt: ctx.now() });
       try {
         await writeWithOutbox(ctx.doc, ctx.tableName, {
           changes: [putIfVersion(ctx.tableName, managerItem(next), current.version)],
-          events: [event],
+          events: managerEvents(next, ctx.steps, ctx.now()),
         });
       } catch (error) {
         if (failedConditionIndex(error) === 0) throw new VersionConflict('manager');

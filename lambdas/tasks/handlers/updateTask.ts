@@ -2,7 +2,10 @@ import { pendingCallPut } from '../../shared/calls/index.js';
 import { NotFoundError, type HttpRequest, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { retryOnVersionConflict, VersionConflict, type TasksApiContext } from '../context.js';
-import { changeTask, taskView } from '../domain/task.js';
+import { taskView } from '../domain/task.js';
+import { linkBehaviour } from '../../shared/migrations/plan.js';
+import { writeWithOutbox } from '../../shared/messaging/index.js';
+import { applyTaskChange, taskUpdatedEvent } from '../migrations/producers.js';
 import { updateTaskCall } from '../hiringCalls.js';
 import { managerKey } from '../keys.js';
 import { checkExists, failedConditionIndex, putIfVersion, taskItem } from '../store.js';
@@ -24,24 +27,27 @@ export function updateTask(ctx: TasksApiContext): RouteHandler<UpdateTaskBody> {
     const { task, call } = await retryOnVersionConflict('task', async () => {
       const current = await ctx.store.getTask(taskUid);
       if (!current) throw new NotFoundError(`task ${taskUid} not found`);
-      const next = changeTask(current, body, ctx.now());
-      const nextCall = updateTaskCall(ctx.newId(), next);
+      const next = applyTaskChange(current, body, ctx.now(), ctx.steps);
+      // task-updated: a TaskUpdated event until step 2, the update_task call from then on.
+      const pushes = linkBehaviour(ctx.steps).tasksCallsUpdateTask;
+      const nextCall = pushes ? updateTaskCall(ctx.newId(), next) : undefined;
       const items: TransactWriteItem[] = [
         putIfVersion(ctx.tableName, taskItem(next), current.version),
-        pendingCallPut(ctx.tableName, nextCall, ctx.now()),
         ...(changesManager ? [checkExists(ctx.tableName, managerKey(body.manager_uid!))] : []),
+        ...(nextCall ? [pendingCallPut(ctx.tableName, nextCall, ctx.now())] : []),
       ];
       try {
-        await ctx.doc.send(new TransactWriteCommand({ TransactItems: items }));
+        if (nextCall) await ctx.doc.send(new TransactWriteCommand({ TransactItems: items }));
+        else await writeWithOutbox(ctx.doc, ctx.tableName, { changes: items, events: [taskUpdatedEvent(next, ctx.now())] });
       } catch (error) {
         const failed = failedConditionIndex(error);
         if (failed === 0) throw new VersionConflict('task');
-        if (failed === 2) throw managerNotFound(body.manager_uid!);
+        if (failed === 1 && changesManager) throw managerNotFound(body.manager_uid!);
         throw error;
       }
       return { task: next, call: nextCall };
     });
-    await ctx.callHiring(call);
+    if (call) await ctx.callHiring(call);
     const aggregate = await ctx.store.getTaskAggregate(taskUid);
     return { status: 200, body: taskView(task, aggregate?.updateRequests ?? []) };
   };
