@@ -17,7 +17,7 @@ export interface ServiceFunctionProps extends Omit<NodejsFunctionProps, 'logGrou
 
 /**
  * A Lambda function with the project's defaults: bundled by esbuild to minified CJS with source
- * maps for Node 24 (the AWS SDK v3 left out: the runtime's copy is used), latest Node runtime,
+ * maps for Node 24 (the AWS SDK v3 and its @smithy packages left out: the runtime's copy is used), latest Node runtime,
  * ARM, X-Ray tracing, its own log group with retention, Powertools environment
  * (`POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_METRICS_NAMESPACE=HiringEvents`).
  * Every prop of `NodejsFunction` can still be overridden.
@@ -52,7 +52,9 @@ export class ServiceFunction extends NodejsFunction {
         minify: true,
         sourceMap: true,
         target: 'node24',
-        externalModules: ['@aws-sdk/*'],
+        // The AWS SDK v3 and the @smithy packages it is built on (request signing among them) ship
+        // with every Node.js Lambda runtime: bundling them again would double the code to load.
+        externalModules: ['@aws-sdk/*', '@smithy/*'],
         ...bundling,
       },
       environment: {
@@ -65,7 +67,7 @@ export class ServiceFunction extends NodejsFunction {
     // Every Node.js runtime ships the AWS SDK v3 that the bundles leave out.
     Annotations.of(this).acknowledgeWarning(
       '@aws-cdk/aws-lambda-nodejs:variableRuntimeExternals',
-      'The only externals are @aws-sdk/* packages, which every Lambda Node.js runtime provides.',
+      'The only externals are the AWS SDK v3 (@aws-sdk/*) and its @smithy/* packages, which every Lambda Node.js runtime provides.',
     );
   }
 }
