@@ -1,6 +1,8 @@
 /**
  * `npm run migrate -- <command> [options]`: the data migrations of the link migrations.
  *
+ *   publish-managers      manager-stream step 3: one ManagerUpdated per manager through the tasks outbox
+ *                         (pass --manager-login <deployed step>; v0 before step 5)
  *   split-task-titles     task-created-v1 step 4: "[Knowledge Area] Title" -> knowledge_area + title (tasks and bonus tables)
  *   copy-manager-logins   manager-login step 7: logins of the managers hiring knows, from tasks to hiring
  *   drop-manager-names    manager-login step 10: remove name/surname of hiring's managers that have a login
@@ -24,9 +26,10 @@ import { DescribeTableCommand, DynamoDBClient, paginateListTables } from '@aws-s
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { InjectedCrash, runBackfill, type BackfillSpec } from './migrations/backfill.js';
 import { progressBar } from './migrations/progressBar.js';
-import { copyManagerLoginsSpec, dropManagerNamesSpec, splitTaskTitlesSpec } from './migrations/specs.js';
+import { copyManagerLoginsSpec, dropManagerNamesSpec, publishManagersSpec, splitTaskTitlesSpec } from './migrations/specs.js';
+import { MIGRATIONS, parseStep } from '../lambdas/shared/migrations/steps.js';
 
-const COMMANDS = ['split-task-titles', 'copy-manager-logins', 'drop-manager-names'] as const;
+const COMMANDS = ['publish-managers', 'split-task-titles', 'copy-manager-logins', 'drop-manager-names'] as const;
 type Command = (typeof COMMANDS)[number];
 
 async function main(): Promise<void> {
@@ -41,6 +44,7 @@ async function main(): Promise<void> {
       segments: { type: 'string', default: '4' },
       restart: { type: 'boolean', default: false },
       'fail-after': { type: 'string' },
+      'manager-login': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -59,6 +63,11 @@ async function main(): Promise<void> {
   if (command === 'split-task-titles') specs.push(splitTaskTitlesSpec(await table('tasks')), splitTaskTitlesSpec(await table('bonus')));
   if (command === 'copy-manager-logins') specs.push(copyManagerLoginsSpec(doc, await table('hiring'), await table('tasks')));
   if (command === 'drop-manager-names') specs.push(dropManagerNamesSpec(await table('hiring')));
+  if (command === 'publish-managers') {
+    // The event version follows the deployed manager-login step (v0 before step 5).
+    const managerLogin = parseStep('managerLogin', values['manager-login'], '--manager-login');
+    specs.push(publishManagersSpec(await table('tasks'), { managerStream: MIGRATIONS.managerStream.last, taskUpdated: 5, taskUpdateRequest: 6, taskAssigned: 5, taskCreatedV1: 10, managerLogin }));
+  }
 
   const segments = Number(values.segments);
   if (!Number.isInteger(segments) || segments < 1 || segments > 1000) throw new Error('--segments must be an integer 1..1000');

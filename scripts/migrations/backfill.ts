@@ -7,10 +7,14 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
   type NativeAttributeValue,
+  type PutCommandInput,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 
 type Item = Record<string, NativeAttributeValue>;
+
+/** One conditional write of a backfill: an update of the item, or a put of a new row (`{ put }`). */
+export type BackfillWrite = UpdateCommandInput | { put: PutCommandInput };
 
 /** What a backfill does to one table. */
 export interface BackfillSpec {
@@ -24,7 +28,7 @@ export interface BackfillSpec {
    * changed fails it and is counted `alreadyDone`). `undefined` skips the item (counted `skipped`).
    * Called once per page with every item of the page (so a page can batch-read a source table).
    */
-  readonly plan: (items: Item[]) => Promise<Array<UpdateCommandInput | undefined>>;
+  readonly plan: (items: Item[]) => Promise<Array<BackfillWrite | undefined>>;
 }
 
 export interface BackfillOptions {
@@ -124,10 +128,11 @@ export async function runBackfill(spec: BackfillSpec, options: BackfillOptions):
 
   let writes = 0;
   let crashed: unknown;
-  const write = async (input: UpdateCommandInput): Promise<void> => {
+  const write = async (input: BackfillWrite): Promise<void> => {
     if (crashed) throw crashed;
     try {
-      await doc.send(new UpdateCommand(input));
+      if ('put' in input) await doc.send(new PutCommand(input.put));
+      else await doc.send(new UpdateCommand(input));
       counts.updated += 1;
     } catch (error) {
       if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
@@ -168,7 +173,7 @@ export async function runBackfill(spec: BackfillSpec, options: BackfillOptions):
       counts.scanned += page.ScannedCount ?? 0;
       counts.matched += items.length;
       const planned = items.length > 0 ? await spec.plan(items) : [];
-      const updates = planned.filter((u): u is UpdateCommandInput => u !== undefined);
+      const updates = planned.filter((u): u is BackfillWrite => u !== undefined);
       counts.skipped += planned.length - updates.length;
       if (!options.dryRun) {
         for (let i = 0; i < updates.length; i += concurrency) {

@@ -1,5 +1,10 @@
 import { BatchGetCommand, type DynamoDBDocumentClient, type NativeAttributeValue, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { splitTaskTitle, hasKnowledgeAreaPrefix } from '../../lambdas/shared/migrations/taskTitle.js';
+import { createHash } from 'node:crypto';
+import { outboxItem } from '../../lambdas/shared/messaging/index.js';
+import { FINAL_STEPS, type MigrationSteps } from '../../lambdas/shared/migrations/steps.js';
+import { managerEvents } from '../../lambdas/tasks/migrations/producers.js';
+import type { Manager } from '../../lambdas/tasks/types.js';
 import type { BackfillSpec } from './backfill.js';
 
 type Item = Record<string, NativeAttributeValue>;
@@ -109,4 +114,37 @@ async function readLogins(doc: DynamoDBDocumentClient, tasksTable: string, manag
     }
   }
   return logins;
+}
+
+/** A uuid v4-shaped id derived from `seed` (so a rerun writes the same outbox row, not a second event). */
+function stableUuid(seed: string): string {
+  const h = createHash('sha256').update(seed).digest('hex').split('');
+  h[12] = '4';
+  h[16] = '89ab'[parseInt(h[16]!, 16) % 4]!;
+  const s = h.join('');
+  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20, 32)}`;
+}
+
+/**
+ * manager-stream step 3 (with the producer on): publish the current state of every manager once, as
+ * `ManagerUpdated` of the version the step publishes, through the tasks outbox, so that bonus and
+ * hiring know managers that will not change again before get_manager goes away (step 4). The
+ * event id derives from manager and version: a rerun finds the same outbox row and writes nothing;
+ * consumers apply it by last-write-wins (an equal version already stored is a no-op).
+ */
+export function publishManagersSpec(tasksTable: string, steps: MigrationSteps = FINAL_STEPS): BackfillSpec {
+  return {
+    name: 'publish-managers',
+    tableName: tasksTable,
+    filter: { expression: 'sk = :manager', values: { ':manager': 'MANAGER' } },
+    plan: async (items) =>
+      items.map((item) => {
+        const manager = item as unknown as Manager;
+        const eventId = stableUuid(`publish-managers:${manager.manager_uid}:${manager.version}`);
+        const [event] = managerEvents(manager, steps, new Date());
+        if (!event) return undefined;
+        const row = outboxItem({ ...event, event_id: eventId } as typeof event);
+        return { put: { TableName: tasksTable, Item: row, ConditionExpression: 'attribute_not_exists(pk)' } };
+      }),
+  };
 }
