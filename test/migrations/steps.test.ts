@@ -96,10 +96,11 @@ describe.each(WALKS)('the $id walk', ({ id, base }) => {
     }
   });
 
-  it('routes what was published at the previous step and at this one to a consumer of that version (messages in flight)', () => {
+  it('routes what was published at the previous, this and the next step to a consumer of that version (in flight on deploy and on rollback)', () => {
     for (let i = 0; i < walk.length; i += 1) {
       const consumers = consumedEvents(walk[i]!);
-      const inFlight = [...produced(walk[i]!), ...(i > 0 ? produced(walk[i - 1]!) : [])];
+      // Forward (deploying step i with messages of i-1 queued) and back (rolling back from i+1 to i).
+      const inFlight = [...produced(walk[i]!), ...(i > 0 ? produced(walk[i - 1]!) : []), ...(i + 1 < walk.length ? produced(walk[i + 1]!) : [])];
       for (const { event, version, consumers: names } of inFlight) {
         for (const name of names) {
           const handled = consumers[name].find((e) => e.name === event)?.versions ?? [];
