@@ -53,10 +53,12 @@ export class LambdaInvocationError extends Error {
 
 /**
  * A crash injected into one invocation (chaos runs): `crash-mid` terminates the sandbox `afterMs`
- * into the invocation (whatever the handler did so far stays done), `crash-after` lets the handler
+ * after the handler started (cold start excluded) (whatever the handler did so far stays done), `crash-after` lets the handler
  * finish and then loses its result as a crashing runtime would. Both reject with `Runtime.ExitError`.
  */
-export type InvocationFault = { readonly kind: 'crash-mid'; readonly afterMs: number } | { readonly kind: 'crash-after' };
+export type InvocationFault =
+  | { readonly kind: 'crash-mid'; readonly afterMs: number; /** Called when the crash happens (not when the handler finished first). */ readonly onCrash?: () => void }
+  | { readonly kind: 'crash-after'; readonly onCrash?: () => void };
 
 export interface LambdaRunnerOptions {
   /** Receives each line a function prints. Default: printed to stdout prefixed with the function name. */
@@ -95,6 +97,7 @@ parentPort.on('message', async ({ id, event, context: ctx }) => {
   delete context.deadline;
   try {
     if (!handlerFn) handlerFn = await load();
+    if (workerData.reportStart) parentPort.postMessage({ id, started: true });
     let result;
     if (handlerFn.length >= 3) {
       result = await new Promise((resolve, reject) => {
@@ -131,25 +134,40 @@ class Sandbox {
     nodePath: string,
     log: (line: string) => void,
     onExit: (sandbox: Sandbox) => void,
+    /** The worker tells when the handler starts (only needed for injected crash-mid faults). */
+    reportStart = false,
   ) {
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
       env: fn.env,
-      workerData: { codeDir: fn.codeDir, handler: fn.handler, nodePath },
+      workerData: { codeDir: fn.codeDir, handler: fn.handler, nodePath, reportStart },
       stdout: true,
       stderr: true,
       resourceLimits: fn.memorySize ? { maxOldGenerationSizeMb: Math.max(fn.memorySize, 256) } : undefined,
     });
     pipeLines(this.worker.stdout, log);
     pipeLines(this.worker.stderr, log);
-    this.worker.on('message', (msg: { id: string; ok: boolean; result?: unknown; errorType?: string; errorMessage?: string }) => {
+    this.worker.on('message', (msg: { id: string; ok: boolean; started?: boolean; result?: unknown; errorType?: string; errorMessage?: string }) => {
       const pending = this.pending;
       if (!pending) return;
+      if (msg.started) {
+        // The handler is running (cold start done): a crash-mid counts from here.
+        const fault = pending.fault;
+        if (fault?.kind === 'crash-mid') {
+          pending.killer = setTimeout(() => {
+            if (this.pending !== pending) return;
+            fault.onCrash?.();
+            void this.worker.terminate();
+          }, fault.afterMs);
+        }
+        return;
+      }
       this.pending = undefined;
       clearTimeout(pending.timer);
       clearTimeout(pending.killer);
       if (pending.fault?.kind === 'crash-after') {
         // The handler finished, the runtime "crashed" before reporting: the work is done, the result is lost.
+        pending.fault.onCrash?.();
         this.dead = true;
         void this.worker.terminate();
         pending.reject(new LambdaInvocationError(fn.name, 'Runtime.ExitError', 'injected crash after the handler returned (result lost)', 'Unhandled'));
@@ -187,12 +205,6 @@ class Sandbox {
         reject(new LambdaInvocationError(fn.name, 'Sandbox.Timedout', `Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`, 'TimedOut'));
       }, timeoutMs);
       this.pending = { resolve, reject, timer, fault };
-      if (fault?.kind === 'crash-mid') {
-        const pending = this.pending;
-        pending.killer = setTimeout(() => {
-          if (this.pending === pending) void this.worker.terminate();
-        }, fault.afterMs);
-      }
       const context = {
         functionName: fn.name,
         functionVersion: '$LATEST',
@@ -256,7 +268,7 @@ class FunctionPool {
       if (idle && !idle.dead) return idle;
       if (idle) continue;
       if (this.all.size < (this.fn.maxConcurrency ?? 10)) {
-        const sandbox = new Sandbox(this.fn, this.nodePath, this.log, (s) => this.forget(s));
+        const sandbox = new Sandbox(this.fn, this.nodePath, this.log, (s) => this.forget(s), this.faultFor !== undefined);
         this.all.add(sandbox);
         return sandbox;
       }

@@ -186,9 +186,10 @@ export class Chaos {
     const rng = this.rng.crash;
     if (!rng.chance(this.rates.crash)) return undefined;
     const source = records[0]?.eventSource === 'aws:dynamodb' ? 'stream' : 'sqs';
-    const fault: InvocationFault = rng.chance(0.6) ? { kind: 'crash-mid', afterMs: rng.int(2, 60) } : { kind: 'crash-after' };
-    this.count(`lambda:${fault.kind}:${source}:${role(fn.key)}`);
-    return fault;
+    const mid = rng.chance(0.6);
+    // Counted when it happens: a crash planned 40 ms in does not happen to a 10 ms invocation.
+    const onCrash = () => this.count(`lambda:${mid ? 'crash-mid' : 'crash-after'}:${source}:${role(fn.key)}`);
+    return mid ? { kind: 'crash-mid', afterMs: rng.int(2, 60), onCrash } : { kind: 'crash-after', onCrash };
   };
 
   // ---- SQS deliveries -------------------------------------------------------------------------
