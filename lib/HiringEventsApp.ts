@@ -12,6 +12,7 @@ export function buildHiringEvents(app: App) {
   const platform = new PlatformStack(app, 'HiringEvents-Platform', {
     description: 'hiring-events: event bus, archive and schema registry',
     schemas: migrationSchemas(readSchemaCatalog(), migration),
+    publishSchemas: config.schemaRegistry,
   });
   const services = new ServicesStack(app, 'HiringEvents-Services', {
     description: 'hiring-events: the hiring, tasks and bonus services',

@@ -10,6 +10,8 @@ export interface HiringEventsConfig {
   readonly parkingMaxAttempts: number;
   /** Delay before a deferred sync call is retried from its pending row. Context `calls.deferDelaySeconds`, default 60. */
   readonly deferDelaySeconds: number;
+  /** Publish the event schemas to the EventBridge Schema Registry. Context `platform.schemaRegistry`, default true; false for LocalStack, which has no registry. */
+  readonly schemaRegistry: boolean;
 }
 
 function integer(node: Node, key: string, fallback: number, min: number, max: number): number {
@@ -21,11 +23,20 @@ function integer(node: Node, key: string, fallback: number, min: number, max: nu
   return value;
 }
 
+function flag(node: Node, key: string, fallback: boolean): boolean {
+  const raw: unknown = node.tryGetContext(key);
+  if (raw === undefined) return fallback;
+  if (raw === true || raw === 'true') return true;
+  if (raw === false || raw === 'false') return false;
+  throw new Error(`context ${key} must be true or false, got ${JSON.stringify(raw)}`);
+}
+
 export function readConfig(node: Node): HiringEventsConfig {
   return {
     perRatingPoint: integer(node, 'bonus.perRatingPoint', 100, 0, 1_000_000_000),
     parkingBaseDelaySeconds: integer(node, 'parking.baseDelaySeconds', 30, 0, 900),
     parkingMaxAttempts: integer(node, 'parking.maxAttempts', 8, 1, 100),
     deferDelaySeconds: integer(node, 'calls.deferDelaySeconds', 60, 0, 900),
+    schemaRegistry: flag(node, 'platform.schemaRegistry', true),
   };
 }

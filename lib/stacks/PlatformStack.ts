@@ -9,6 +9,8 @@ export interface PlatformStackProps extends StackProps {
   readonly busName?: string;
   /** Schema versions live at the current migration steps. */
   readonly schemas: readonly SchemaFile[];
+  /** Publish them to the EventBridge Schema Registry. Default: true (LocalStack has no registry). */
+  readonly publishSchemas?: boolean;
   /** How long the archive keeps events for replay. Default: 30 days. */
   readonly archiveRetention?: Duration;
 }
@@ -16,7 +18,8 @@ export interface PlatformStackProps extends StackProps {
 /** What every service shares: the custom event bus, its archive and the schema registry. */
 export class PlatformStack extends Stack {
   readonly bus: IEventBus;
-  readonly schemaRegistry: EventSchemaRegistry;
+  /** Absent when `publishSchemas` is false. */
+  readonly schemaRegistry?: EventSchemaRegistry;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -32,6 +35,7 @@ export class PlatformStack extends Stack {
     });
     archive.applyRemovalPolicy(RemovalPolicy.RETAIN);
     this.bus = bus;
+    if (props.publishSchemas === false) return;
     this.schemaRegistry = new EventSchemaRegistry(this, 'Schemas', {
       registryName: busName,
       schemas: props.schemas,

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PlatformStack } from '../../lib/stacks/PlatformStack.js';
 import { readSchemaCatalog } from '../../lib/schemaCatalog.js';
+import { synthApp } from './appTemplates.js';
 
 describe('PlatformStack', () => {
   const schemas = readSchemaCatalog();
@@ -41,5 +42,13 @@ describe('PlatformStack', () => {
     template.hasResourceProperties('AWS::EventSchemas::Schema', {
       RegistryName: Match.objectLike({ 'Fn::GetAtt': Match.anyValue() }),
     });
+  });
+  it('leaves the Schema Registry out when context platform.schemaRegistry is false (LocalStack has none)', () => {
+    const { platformTemplate } = synthApp({ 'platform.schemaRegistry': 'false' });
+    const withoutRegistry = platformTemplate();
+    withoutRegistry.resourceCountIs('AWS::EventSchemas::Registry', 0);
+    withoutRegistry.resourceCountIs('AWS::EventSchemas::Schema', 0);
+    withoutRegistry.resourceCountIs('AWS::Events::EventBus', 1);
+    expect(() => synthApp({ 'platform.schemaRegistry': 'maybe' })).toThrow(/platform.schemaRegistry must be true or false/);
   });
 });
