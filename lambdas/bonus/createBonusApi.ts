@@ -1,6 +1,7 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createHttpApi, NotFoundError, ValidationError, type HttpRequest } from '../shared/http/index.js';
 import { cancellationReasons, lastWriteWinsPut } from '../shared/messaging/index.js';
+import type { RatingRequest } from '../shared/contracts/internalRoutes.js';
 import { bonusKeys, type RatingItem } from './keys.js';
 import { rating as ratingBody } from './requests/generated/validators.js';
 
@@ -9,12 +10,6 @@ export interface BonusApiDeps {
   tableName: string;
 }
 
-interface RatingBody {
-  task_uid: string;
-  rating: number;
-  version: number;
-  rated_at: string;
-}
 
 const LEDGER_PAGE = 100;
 
@@ -30,7 +25,7 @@ export function createBonusApi({ doc, tableName }: BonusApiDeps) {
         bodySchema: ratingBody,
         // hiring sends every rating with a version: the newest wins whatever the delivery order,
         // and a redelivered call (sync attempt, then the deferred one) changes nothing.
-        handler: async ({ pathParameters, body }: HttpRequest<RatingBody>) => {
+        handler: async ({ pathParameters, body }: HttpRequest<RatingRequest>) => {
           if (body.task_uid !== pathParameters.task_uid) {
             throw new ValidationError('body.task_uid', 'body.task_uid must equal the task_uid in the path');
           }

@@ -45,17 +45,5 @@ export interface AddSolutionBody {
 export interface RequestTaskUpdateBody {
   reason: string;
 }
-export interface UpdateTaskBody {
-  task_uid: string;
-  title: string;
-  knowledge_area: string;
-  manager_uid: string;
-  description?: string;
-  version: number;
-}
-export interface AssignTaskBody {
-  assignment_id: string;
-  task_uid: string;
-  candidate_uid: string;
-  assigned_at: string;
-}
+/** Bodies of the internal routes tasks calls (the shared contract). */
+export type { UpdateTaskRequest as UpdateTaskBody, AssignTaskRequest as AssignTaskBody } from '../shared/contracts/internalRoutes.js';

@@ -1,12 +1,17 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { callNowOrDefer, pendingCallPut, type ServiceCall } from '../../shared/calls/index.js';
 import { HttpError, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
+import type { RatingRequest } from '../../shared/contracts/internalRoutes.js';
 import type { RatingItem, TaskItem } from '../domain/types.js';
 import { ratingKey, taskKey } from '../keys.js';
 import type { HiringContext, RateTaskBody } from '../types.js';
 import { getItem } from './readItems.js';
 import { requireUuidV4 } from './requireUuidV4.js';
 import { cancellationCodes, isRetryableCancellation, MAX_WRITE_ATTEMPTS, recordItems } from './transactions.js';
+
+function ratingRequest(rating: RatingRequest): RatingRequest & Record<string, unknown> {
+  return { task_uid: rating.task_uid, rating: rating.rating, version: rating.version, rated_at: rating.rated_at };
+}
 
 /** The durable call that tells bonus about a rating (its idempotency key is `call_id`). */
 export function ratingCall(rating: Pick<RatingItem, 'task_uid' | 'rating' | 'version' | 'rated_at'>): ServiceCall {
@@ -15,7 +20,7 @@ export function ratingCall(rating: Pick<RatingItem, 'task_uid' | 'rating' | 'ver
     target: 'bonus',
     method: 'PUT',
     path: `/internal/tasks/${rating.task_uid}/rating`,
-    body: { task_uid: rating.task_uid, rating: rating.rating, version: rating.version, rated_at: rating.rated_at },
+    body: ratingRequest(rating),
   };
 }
 

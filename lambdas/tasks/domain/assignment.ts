@@ -1,13 +1,8 @@
+import type { AssignTaskRequest } from '../../shared/contracts/internalRoutes.js';
 import type { Assignment } from '../types.js';
 
-/** The body of hiring's `POST /internal/assignments` (assign_task). */
-export interface HiringAssignmentBody {
-  assignment_id: string;
-  task_uid: string;
-  candidate_uid: string;
-  assigned_at: string;
-  [key: string]: unknown;
-}
+/** The body of hiring's assign_task; an index signature so it can travel as a pending call's body. */
+export type HiringAssignmentBody = AssignTaskRequest & Record<string, unknown>;
 
 /**
  * A new assignment of a task to a candidate.
@@ -23,7 +18,8 @@ export function newAssignment(assignmentId: string, taskUid: string, candidateUi
 
 /** What hiring's assign_task receives. */
 export function hiringAssignmentBody(assignment: Assignment): HiringAssignmentBody {
-  return { ...assignment };
+  const { assignment_id, task_uid, candidate_uid, assigned_at } = assignment;
+  return { assignment_id, task_uid, candidate_uid, assigned_at };
 }
 
 /** The assignment as the API returns it. */

@@ -1,17 +1,10 @@
 import type { TaskCreatedV1Payload } from '../../shared/registry/generated/types.js';
+import type { UpdateTaskRequest } from '../../shared/contracts/internalRoutes.js';
 import type { CreateTaskBody, Task, UpdateRequest, UpdateTaskBody } from '../types.js';
 import { taskTitleParts } from '../../shared/migrations/taskTitle.js';
 
-/** The body of hiring's `PUT /internal/tasks/{task_uid}` (update_task): the task's full state. */
-export interface HiringTaskBody {
-  task_uid: string;
-  title: string;
-  knowledge_area: string;
-  manager_uid: string;
-  description?: string;
-  version: number;
-  [key: string]: unknown;
-}
+/** The body of hiring's update_task; an index signature so it can travel as a pending call's body. */
+export type HiringTaskBody = UpdateTaskRequest & Record<string, unknown>;
 
 /**
  * A new task at version 1, not needing an update.

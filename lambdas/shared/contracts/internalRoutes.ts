@@ -1,0 +1,35 @@
+/**
+ * Bodies of the internal routes one service calls on another (SigV4-signed, recorded as pending
+ * calls until delivered). The caller builds them with these types; the callee's request schema
+ * (`lambdas/<callee>/requests/*.json`) validates them. Each carries what makes it idempotent on
+ * the callee: a version (newest wins) or an id.
+ */
+
+/** hiring `PUT /internal/tasks/{task_uid}` (update_task), called by tasks: the task's full state. */
+export interface UpdateTaskRequest {
+  task_uid: string;
+  title: string;
+  knowledge_area: string;
+  manager_uid: string;
+  description?: string;
+  /** Monotonic per task: hiring keeps the newest whatever the arrival order. */
+  version: number;
+}
+
+/** hiring `POST /internal/assignments` (assign_task), called by tasks. */
+export interface AssignTaskRequest {
+  /** Idempotency: the same assignment delivered twice is applied once. */
+  assignment_id: string;
+  task_uid: string;
+  candidate_uid: string;
+  assigned_at: string;
+}
+
+/** bonus `PUT /internal/tasks/{task_uid}/rating`, called by hiring. */
+export interface RatingRequest {
+  task_uid: string;
+  rating: number;
+  /** Monotonic per task: bonus keeps the newest rating. */
+  version: number;
+  rated_at: string;
+}
