@@ -115,7 +115,7 @@ describe('task-created-v1: TaskCreated v0 -> v1 (knowledge_area)', () => {
       expect(await world.item('bonus', { pk: `TASK#${task.uid}`, sk: 'TASK' }), task.title).toMatchObject({ title: task.title, knowledge_area: task.area });
       expect(await world.item('tasks', { pk: `TASK#${task.uid}`, sk: 'TASK' })).toMatchObject({ title: task.title, knowledge_area: task.area });
     }
-  });
+  }, 120_000); // seconds alone; DynamoDB Local is shared with the other suites of a run
 });
 
 describe('manager-stream then manager-login: ManagerUpdated sync -> async, then v0 -> v1', () => {
@@ -170,7 +170,7 @@ describe('manager-stream then manager-login: ManagerUpdated sync -> async, then 
       expect(copy!.name).toBeUndefined();
     }
     expect(world.applied.every((d) => d.failures === 0)).toBe(true);
-  });
+  }, 120_000); // seconds alone; DynamoDB Local is shared with the other suites of a run
 });
 
 describe('task-update-request: hiring -> tasks, sync -> async', () => {
@@ -206,7 +206,7 @@ describe('task-update-request: hiring -> tasks, sync -> async', () => {
     expect(view.needs_update).toBe(true);
     const calls = world.network.requestsTo('tasks').filter((r) => r.path.endsWith('/update-requests'));
     expect(calls.length).toBe(0); // the final network: the route is gone
-  });
+  }, 120_000); // seconds alone; DynamoDB Local is shared with the other suites of a run
 });
 
 describe('task-updated and task-assigned: tasks -> hiring, async -> sync', () => {
@@ -241,5 +241,5 @@ describe('task-updated and task-assigned: tasks -> hiring, async -> sync', () =>
       expect(view.tasks.map((t) => t.task_uid)).toEqual([task]);
     }
     expect(world.applied.every((d) => d.failures === 0)).toBe(true);
-  });
+  }, 120_000); // seconds alone; DynamoDB Local is shared with the other suites of a run
 });
