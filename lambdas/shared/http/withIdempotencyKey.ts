@@ -161,6 +161,9 @@ export async function withIdempotencyKey(
       const existing = Item as IdempotencyRecord | undefined;
       // Gone (released or expired) between our put and get: try to claim again.
       if (existing && existing.expires_at > at) {
+        // Our own claim: the put succeeded but its answer was lost and the SDK's retry failed the
+        // condition against the record it had just written.
+        if (existing.status === 'IN_PROGRESS' && existing.claim_token === claimToken) return undefined;
         if (existing.request_hash !== requestHash) {
           throw new HttpError(422, 'idempotency_key_reused', `${IDEMPOTENCY_KEY_HEADER} was already used for a different request`, {
             field: `headers.${IDEMPOTENCY_KEY_HEADER}`,

@@ -1,9 +1,9 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { withIdempotencyKey } from '../../lambdas/shared/http/index.js';
-import { FaultProxy } from '../../local/faults/proxy.js';
-import { uniqueName } from '../support/aws.js';
+import { withIdempotencyKey } from '../../../lambdas/shared/http/index.js';
+import { FaultProxy } from '../../../local/faults/proxy.js';
+import { uniqueName } from '../../support/aws.js';
 
 /**
  * Found by the chaos run (`409 request_in_progress` retries on POST /tasks, /assignments and PUT
@@ -11,9 +11,8 @@ import { uniqueName } from '../support/aws.js';
  * (500); the SDK retries the same PutItem, which now fails its condition against the claim it just
  * wrote; `claim()` reads the record back, finds IN_PROGRESS with the same request hash and a live
  * lock, and answers 409 `request_in_progress` — to the very request that holds the claim. The key
- * stays blocked until the lock expires (60 s), then the client's retry goes through.
- * `lambdas/shared/http/withIdempotencyKey.ts` claim(): a record whose `claim_token` is our own
- * `claimToken` is our claim and should proceed. Marked `fails` until that is fixed.
+ * stayed blocked until the lock expired (60 s). Fixed: a record whose `claim_token` is the request's own
+ * is its claim, so the request proceeds (`lambdas/shared/http/withIdempotencyKey.ts` claim()).
  */
 describe('withIdempotencyKey when the claim write succeeds but its answer is lost', () => {
   const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } as const;
@@ -50,7 +49,7 @@ describe('withIdempotencyKey when the claim write succeeds but its answer is los
     await proxy?.stop();
   });
 
-  it.fails('runs the handler (the claim is ours) instead of answering 409 request_in_progress', async () => {
+  it('runs the handler (the claim is ours) instead of answering 409 request_in_progress', async () => {
     const response = await withIdempotencyKey(
       { tableName: table, client: doc },
       { route: 'POST /managers', key: 'lost-claim-1', fingerprint: { path: '/managers', body: { login: 'ada' } } },
