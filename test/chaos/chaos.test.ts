@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runChaos, formatReport } from '../../local/faults/run.js';
-import { synthLocalAssembly } from '../../local/localAssembly.js';
+import { withTestAssembly } from '../support/testAssembly.js';
 
 /**
  * A small chaos run (issue #7, part 1) inside `npm test`: ~150 business events over HTTP on the
@@ -9,7 +9,8 @@ import { synthLocalAssembly } from '../../local/localAssembly.js';
  */
 describe('chaos: the money invariant under duplicated, reordered, failing and crashing deliveries', () => {
   it('~150 business events: balances match the 201 answers, nothing lost, nothing doubled, no unexplained DLQ message', async () => {
-    const { outdir } = synthLocalAssembly({ outdir: '.local/chaos/cdk.out' });
+    // The end-to-end suite's assembly: same app, same local context, synthesized once per test run.
+    const outdir = await withTestAssembly(async (synth) => synth.outdir);
     // Fewer requests in flight than `npm run chaos`: fewer warm sandboxes (worker threads) to start.
     const report = await runChaos({ assemblyDir: outdir, seed: 42, events: 150, concurrency: 8, stories: 6, quiescenceTimeoutMs: 180_000, logFile: '.local/chaos/test-run-42.log' });
     const printed = formatReport(report);
