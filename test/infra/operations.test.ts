@@ -5,23 +5,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { OperationsAlarms } from '../../lib/constructs/OperationsAlarms.js';
 import { MESSAGING_METRICS } from '../../lib/constructs/ServiceDashboard.js';
 import { synthApp } from './appTemplates.js';
+import { referencedIds } from './templateQueries.js';
 
 type Resource = { Type: string; Properties?: Record<string, any>; Metadata?: Record<string, unknown> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const SERVICES = ['hiring', 'tasks', 'bonus'] as const;
 
-/** Logical ids referenced anywhere inside `value` (Ref / Fn::GetAtt). */
-function referencedIds(value: unknown, into = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) value.forEach((v) => referencedIds(v, into));
-  else if (value && typeof value === 'object') {
-    for (const [key, inner] of Object.entries(value)) {
-      if (key === 'Ref' && typeof inner === 'string') into.add(inner);
-      else if (key === 'Fn::GetAtt' && Array.isArray(inner)) into.add(String(inner[0]));
-      else referencedIds(inner, into);
-    }
-  }
-  return into;
-}
 
 /** The dashboard body with its `Fn::Join` flattened; tokens (`{"Ref": id}`) kept as `${id}`. */
 function dashboardBody(dashboard: Resource): string {

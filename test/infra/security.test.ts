@@ -6,6 +6,7 @@ import { ROUTES as BONUS_ROUTES } from '../../lambdas/bonus/routes.js';
 import { ROUTES as HIRING_ROUTES } from '../../lambdas/hiring/routes.js';
 import { ROUTES as TASKS_ROUTES } from '../../lambdas/tasks/routes.js';
 import { synthApp } from './appTemplates.js';
+import { actionsOf, referencedIds } from './templateQueries.js';
 
 /**
  * Security properties of the synthesized app, beyond what services.test.ts asserts (which checks
@@ -21,19 +22,7 @@ type Statement = { Effect: string; Action: string | string[]; Resource?: unknown
 const DECLARED_ROUTES = { hiring: HIRING_ROUTES, tasks: TASKS_ROUTES, bonus: BONUS_ROUTES } as const;
 const SERVICES = Object.keys(DECLARED_ROUTES) as (keyof typeof DECLARED_ROUTES)[];
 
-function referencedIds(value: unknown, into = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) value.forEach((v) => referencedIds(v, into));
-  else if (value && typeof value === 'object') {
-    for (const [key, inner] of Object.entries(value)) {
-      if (key === 'Ref' && typeof inner === 'string') into.add(inner);
-      else if (key === 'Fn::GetAtt' && Array.isArray(inner)) into.add(String(inner[0]));
-      else referencedIds(inner, into);
-    }
-  }
-  return into;
-}
 
-const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { synthApp } from './appTemplates.js';
+import { actionsOf, referencedIds } from './templateQueries.js';
 
 type Resource = { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
@@ -14,20 +15,7 @@ function serviceOf(resource: Resource): string | undefined {
   return SERVICES.find((s) => top.toLowerCase().startsWith(s));
 }
 
-/** Logical ids referenced anywhere inside `value` (Ref / Fn::GetAtt). */
-function referencedIds(value: unknown, into = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) value.forEach((v) => referencedIds(v, into));
-  else if (value && typeof value === 'object') {
-    for (const [key, inner] of Object.entries(value)) {
-      if (key === 'Ref' && typeof inner === 'string') into.add(inner);
-      else if (key === 'Fn::GetAtt' && Array.isArray(inner)) into.add(String(inner[0]));
-      else referencedIds(inner, into);
-    }
-  }
-  return into;
-}
 
-const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 
 describe('ServicesStack', () => {
   let template: Template;
