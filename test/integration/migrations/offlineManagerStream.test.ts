@@ -18,6 +18,8 @@ import { publishManagersSpec } from '../../../scripts/migrations/specs.js';
  * the call off). In the end every manager is credited exactly once.
  */
 const STEPS = [0, 1, 2, 3, 4, 5];
+/** The whole local parking schedule (8 parks, 1 s doubling: 255 s) plus margin. */
+const PARKING_SCHEDULE_MS = 270_000;
 let runtime: LocalRuntime;
 let api: ApiClient;
 const logs: string[] = [];
@@ -61,7 +63,9 @@ describe('migration.manager-stream on the offline runtime', () => {
           // Before 3: the credits so far can only come from get_manager (tasks publishes nothing yet).
           // Before 4: step 4 turns the call off.
           for (const m of managers) {
-            await waitFor(async () => (await balance(m))?.entries === 1, { timeoutMs: 90_000, intervalMs: 250, what: `credit of ${m} before step ${step}` });
+            // A TaskSolved that met a cold bonus or tasks function is parked and retried with doubling
+            // delays (1, 2, 4 ... 128 s locally): wait as long as that schedule can take.
+            await waitFor(async () => (await balance(m))?.entries === 1, { timeoutMs: PARKING_SCHEDULE_MS, intervalMs: 250, what: `credit of ${m} before step ${step}` });
           }
         }
         await runtime.reload(assemblies.get(step)!);
@@ -91,7 +95,7 @@ describe('migration.manager-stream on the offline runtime', () => {
       // No waiting for the credit: the TaskSolved may still be queued or parked at the next reload.
     }
     for (const m of managers) {
-      const credited = await waitFor(async () => ((await balance(m))?.entries ? balance(m) : undefined), { timeoutMs: 120_000, intervalMs: 250, what: `credit of ${m}` });
+      const credited = await waitFor(async () => ((await balance(m))?.entries ? balance(m) : undefined), { timeoutMs: PARKING_SCHEDULE_MS, intervalMs: 250, what: `credit of ${m}` });
       expect(credited, `${m}\n${logs.filter((l) => /error|warn/i.test(l)).slice(-20).join('\n')}`).toEqual({ balance: 300, entries: 1 });
     }
   }, 900_000);
