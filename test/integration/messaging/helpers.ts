@@ -5,8 +5,7 @@ import {
   GetShardIteratorCommand,
   type _Record,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { Message } from '@aws-sdk/client-sqs';
-import type { DynamoDBRecord, SQSRecord } from 'aws-lambda';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { inject } from 'vitest';
 
 export { createServiceTable } from '../../support/serviceTable.js';
@@ -63,28 +62,4 @@ export function toLambdaRecord(record: _Record): DynamoDBRecord {
 export const isOutboxInsert = (record: _Record): boolean =>
   record.eventName === 'INSERT' && record.dynamodb?.NewImage?.item_type?.S === 'outbox';
 
-/** An SQS message received with all attributes, as the SQS event source hands it to Lambda. */
-export function toSqsRecord(message: Message, queueArn: string): SQSRecord {
-  const attributes = Object.fromEntries(
-    Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
-      name,
-      { stringValue: value.StringValue, dataType: value.DataType!, stringListValues: [], binaryListValues: [] },
-    ]),
-  );
-  return {
-    messageId: message.MessageId!,
-    receiptHandle: message.ReceiptHandle!,
-    body: message.Body!,
-    attributes: {
-      ApproximateReceiveCount: message.Attributes?.ApproximateReceiveCount ?? '1',
-      SentTimestamp: message.Attributes?.SentTimestamp ?? '0',
-      SenderId: 'local',
-      ApproximateFirstReceiveTimestamp: '0',
-    },
-    messageAttributes: attributes,
-    md5OfBody: message.MD5OfBody ?? '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: queueArn,
-    awsRegion: 'us-east-1',
-  };
-}
+export { toSqsRecord } from '../support/bus.js';
