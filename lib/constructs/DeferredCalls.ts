@@ -7,6 +7,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { repoPath } from './paths.js';
 import { secureQueue } from './secureQueue.js';
+import type { ServiceApi } from './ServiceApi.js';
 import { ServiceFunction } from './ServiceFunction.js';
 
 export interface DeferredCallsProps {
@@ -14,8 +15,8 @@ export interface DeferredCallsProps {
   readonly table: ITable;
   /** The calling service. */
   readonly service: string;
-  /** `<TARGET>_API_URL` variables of the services it calls. */
-  readonly targetUrls: Record<string, string>;
+  /** The services it calls, by the variable that carries their base URL (`HIRING_API_URL`...). */
+  readonly targets: Record<string, ServiceApi>;
   /** How long a call waits before the deferred attempt (the synchronous attempt normally wins). Default: 60 s. */
   readonly delay?: Duration;
   /** Deferred attempts before the DLQ. Default: 12 (with the visibility timeout, about an hour). */
@@ -29,8 +30,8 @@ export interface DeferredCallsProps {
  * delivered. A target that stays down leaves the message in the queue, retried every visibility
  * timeout, then in the DLQ, from which the console's "Start DLQ redrive" sends it back.
  *
- * The `deliverer` function needs `execute-api:Invoke` on the targets: grant it with
- * `ServiceApi.grantInvoke`.
+ * The deliverer gets each target's URL and `execute-api:Invoke` on its internal routes
+ * (`addTarget`, also used by migration steps that add a legacy call).
  */
 export class DeferredCalls extends Construct {
   readonly scheduler: ServiceFunction;
@@ -92,7 +93,6 @@ export class DeferredCalls extends Construct {
       environment: {
         TABLE_NAME: props.table.tableName,
         DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
-        ...props.targetUrls,
       },
     });
     this.deliverer.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }));
@@ -115,5 +115,12 @@ export class DeferredCalls extends Construct {
       ),
       schedulerFailures: anyMessage(this.schedulerFailureQueue, `${props.service}: pending calls the scheduler gave up on; see RUNBOOK.md`),
     };
+    for (const [variable, api] of Object.entries(props.targets)) this.addTarget(variable, api);
+  }
+
+  /** Lets the deliverer call `api`'s internal routes, its base URL in `variable`. */
+  addTarget(variable: string, api: ServiceApi): void {
+    this.deliverer.addEnvironment(variable, api.baseUrl);
+    api.grantInvoke(this.deliverer, '/internal/*');
   }
 }

@@ -68,11 +68,10 @@ export class ServicesStack extends Stack {
     const tasksCalls = new DeferredCalls(this, 'TasksCalls', {
       table: tasksTable.table,
       service: 'tasks',
-      targetUrls: { HIRING_API_URL: hiringHttp.api.baseUrl },
+      targets: { HIRING_API_URL: hiringHttp.api },
       delay: deferDelay,
     });
     hiringHttp.api.grantInvoke(tasksHttp.function, '/internal/*');
-    hiringHttp.api.grantInvoke(tasksCalls.deliverer, '/internal/*');
     const tasksFromHiring = new EventConsumer(this, 'TasksFromHiring', {
       bus,
       producer: 'hiring',
@@ -89,11 +88,10 @@ export class ServicesStack extends Stack {
     const hiringCalls = new DeferredCalls(this, 'HiringCalls', {
       table: hiringTable.table,
       service: 'hiring',
-      targetUrls: { BONUS_API_URL: bonusHttp.api.baseUrl },
+      targets: { BONUS_API_URL: bonusHttp.api },
       delay: deferDelay,
     });
     bonusHttp.api.grantInvoke(hiringHttp.function, '/internal/*');
-    bonusHttp.api.grantInvoke(hiringCalls.deliverer, '/internal/*');
     const hiringFromTasks = new EventConsumer(this, 'HiringFromTasks', {
       bus,
       producer: 'tasks',
