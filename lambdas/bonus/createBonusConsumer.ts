@@ -1,11 +1,10 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   createConsumer,
   lastWriteWinsPut,
   PrerequisiteMissingError,
   type ConsumerContext,
-  type ParkingOptions,
+  type ConsumerOverrides,
 } from '../shared/messaging/index.js';
 import type { EventOf } from '../shared/registry/index.js';
 import { ledgerEntryFor } from './domain/ledgerEntryFor.js';
@@ -13,14 +12,9 @@ import { bonusKeys, type ManagerItem, type RatingItem } from './keys.js';
 import { bonusHandlersAt, type BonusMigrationDeps } from './migrations/bonusHandlersAt.js';
 import { stepsFromEnv, type MigrationSteps } from '../shared/migrations/steps.js';
 
-export interface BonusConsumerDeps {
+export interface BonusConsumerDeps extends ConsumerOverrides {
   /** Minor units per rating point (CDK context `bonus.perRatingPoint`). */
   perRatingPoint: number;
-  clients?: { doc?: DynamoDBDocumentClient; sqs?: SQSClient };
-  tableName?: string;
-  queueUrl?: string;
-  deadLetterQueueUrl?: string;
-  parking?: ParkingOptions;
   now?: () => Date;
   /** Migration steps. @default env `MIGRATION_*_STEP`, else the final steps */
   steps?: MigrationSteps;

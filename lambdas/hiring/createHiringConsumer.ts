@@ -1,20 +1,10 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createConsumer, type ParkingOptions } from '../shared/messaging/index.js';
+import { createConsumer, type ConsumerOverrides } from '../shared/messaging/index.js';
 import { stepsFromEnv, type MigrationSteps } from '../shared/migrations/steps.js';
 import { hiringConsumerHandlers } from './migrations/consumerHandlers.js';
 
 /** What the hiring consumer is built from; every field defaults to the environment / default clients. */
-export interface HiringConsumerDeps {
-  clients?: { doc?: DynamoDBDocumentClient; sqs?: SQSClient };
-  /** @default env `TABLE_NAME` */
-  tableName?: string;
-  /** @default env `QUEUE_URL` */
-  queueUrl?: string;
-  /** @default env `DEAD_LETTER_QUEUE_URL` */
-  deadLetterQueueUrl?: string;
-  parking?: ParkingOptions;
+export interface HiringConsumerDeps extends ConsumerOverrides {
   /** Migration steps (which events and versions it handles). @default env `MIGRATION_*_STEP`, else the final steps */
   steps?: MigrationSteps;
 }

@@ -1,7 +1,5 @@
-import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createConsumer, PrerequisiteMissingError, type ConsumerContext, type Effect, type ParkingOptions } from '../shared/messaging/index.js';
+import { createConsumer, PrerequisiteMissingError, type ConsumerContext, type ConsumerOverrides, type Effect } from '../shared/messaging/index.js';
 import type { EventOf } from '../shared/registry/index.js';
 import { candidateFromEvent } from './domain/candidate.js';
 import { updateRequestFromEvent } from './domain/updateRequest.js';
@@ -14,12 +12,7 @@ import { stepsFromEnv, type MigrationSteps } from '../shared/migrations/steps.js
 export const TASKS_CONSUMER = 'tasks';
 
 /** Overrides of the consumer's configuration (tests, local runs); the rest comes from the environment. */
-export interface TasksConsumerDeps {
-  clients?: { doc?: DynamoDBDocumentClient; sqs?: SQSClient };
-  tableName?: string;
-  queueUrl?: string;
-  deadLetterQueueUrl?: string;
-  parking?: ParkingOptions;
+export interface TasksConsumerDeps extends ConsumerOverrides {
   /** @default () => new Date() */
   now?: () => Date;
   /** Migration steps. @default env `MIGRATION_*_STEP`, else the final steps */

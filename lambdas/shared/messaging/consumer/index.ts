@@ -7,6 +7,7 @@ export type {
   ConsumerContext,
   ConsumerHandlers,
   ConsumerOptions,
+  ConsumerOverrides,
   Effect,
   EventHandler,
   FailureKind,

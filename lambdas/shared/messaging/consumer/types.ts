@@ -80,3 +80,9 @@ export interface ConsumerRuntime {
   logger: Logger;
   now: () => Date;
 }
+
+/**
+ * What a service's consumer factory lets tests and local runs override; everything else comes
+ * from the environment the `EventConsumer` construct sets.
+ */
+export type ConsumerOverrides = Pick<ConsumerOptions, 'clients' | 'tableName' | 'queueUrl' | 'deadLetterQueueUrl' | 'parking'>;
