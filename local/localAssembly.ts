@@ -22,6 +22,12 @@ function newestMtime(path: string): number {
   return readdirSync(path).reduce((newest, name) => Math.max(newest, newestMtime(join(path, name))), stat.mtimeMs);
 }
 
+/** The context of the project's cdk.json (feature flags, defaults), as `cdk synth` passes it to the app. */
+export function cdkJsonContext(root = '.'): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(join(resolve(root), 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+  return cdkJson.context ?? {};
+}
+
 export interface SynthLocalAssemblyOptions {
   /** Project root. Default: the current directory. */
   readonly root?: string;
@@ -44,8 +50,9 @@ export function synthLocalAssembly(options: SynthLocalAssemblyOptions = {}): { o
   const manifest = join(outdir, 'manifest.json');
   const fresh = existsSync(manifest) && !options.force && !options.context && statSync(manifest).mtimeMs > Math.max(...SOURCES.map((s) => newestMtime(join(root, s))));
   if (fresh) return { outdir, synthesized: false };
-  const cdkJson = JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
-  const app = new App({ outdir, context: { ...cdkJson.context, ...LOCAL_CONTEXT, ...options.context } });
+  // The built-in CloudFormation validation (seconds per synth) runs at `cdk synth` and in the nag test;
+  // a local run only needs the templates.
+  const app = new App({ outdir, builtinCloudFormationValidation: false, context: { ...cdkJsonContext(root), ...LOCAL_CONTEXT, ...options.context } });
   buildHiringEvents(app);
   app.synth();
   return { outdir, synthesized: true };

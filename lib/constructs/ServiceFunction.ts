@@ -55,6 +55,10 @@ export class ServiceFunction extends NodejsFunction {
         // The AWS SDK v3 and the @smithy packages it is built on (request signing among them) ship
         // with every Node.js Lambda runtime: bundling them again would double the code to load.
         externalModules: ['@aws-sdk/*', '@smithy/*'],
+        // `import()` becomes `require()` in the CommonJS bundle: an SDK client loaded on first use
+        // (e.g. `lazySendMessage`) then resolves like every other require, through NODE_PATH to the
+        // runtime's copy (ESM resolution ignores NODE_PATH).
+        esbuildArgs: { '--supported:dynamic-import': 'false' },
         ...bundling,
       },
       environment: {
@@ -64,8 +68,9 @@ export class ServiceFunction extends NodejsFunction {
         ...environment,
       },
     });
-    // Every Node.js runtime ships the AWS SDK v3 that the bundles leave out.
-    Annotations.of(this).acknowledgeWarning(
+    // Every Node.js runtime ships the AWS SDK v3 that the bundles leave out. NodejsFunction puts
+    // this warning on its scope, not on itself, so it is acknowledged there.
+    Annotations.of(scope).acknowledgeWarning(
       '@aws-cdk/aws-lambda-nodejs:variableRuntimeExternals',
       'The only externals are the AWS SDK v3 (@aws-sdk/*) and its @smithy/* packages, which every Lambda Node.js runtime provides.',
     );

@@ -1,13 +1,16 @@
-import { App } from 'aws-cdk-lib';
+import { App, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildHiringEvents } from '../../lib/HiringEventsApp.js';
+import { cdkJsonContext } from '../../local/localAssembly.js';
 
 /**
- * The whole app synthesized once per test file, without bundling the Lambdas (bundling is
- * esbuild's job and costs seconds per function; the templates are the same apart from asset hashes).
+ * The whole app synthesized once per test file with cdk.json's context (feature flags, defaults) as
+ * `cdk synth` gives it, without bundling the Lambdas (bundling is esbuild's job and costs seconds per
+ * function; the templates are the same apart from asset hashes).
  */
 export function synthApp(context: Record<string, unknown> = {}) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true, ...context } });
+  const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true, ...context } });
   const stacks = buildHiringEvents(app);
   return {
     app,
@@ -15,4 +18,15 @@ export function synthApp(context: Record<string, unknown> = {}) {
     platformTemplate: () => Template.fromStack(stacks.platform),
     servicesTemplate: () => Template.fromStack(stacks.services),
   };
+}
+
+/**
+ * The app with the checks `cdk synth` runs: cdk-nag AwsSolutions and CDK's CloudFormation validation
+ * (registered explicitly, since the test environment turns the built-in one off for speed), any
+ * finding of either, warnings included, failing `app.synth()` with the report.
+ */
+export function synthCheckedApp(context: Record<string, unknown> = {}) {
+  const synthesized = synthApp({ '@aws-cdk/core:strictCfnValidateErrors': true, ...context });
+  Validations.of(synthesized.app).addPlugins(new AwsSolutionsChecks(synthesized.app), new CloudFormationValidatePlugin());
+  return synthesized;
 }
