@@ -7,6 +7,9 @@ import { startSqsServer } from '../../local/sqs-server.js';
  * table names / queue names (see `test/support/aws.ts`), so files can run in parallel.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // This runs in vitest's main process, which `test.env` does not reach: the SQS server's SDK client
+  // would print the Node 20 end-of-support warning into the report.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const [dynamodb, sqs] = await Promise.all([startDynamoDbLocal(), startSqsServer()]);
   project.provide('dynamodbEndpoint', dynamodb.endpoint);
   project.provide('sqsEndpoint', sqs.endpoint);
