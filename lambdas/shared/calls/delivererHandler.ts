@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { ServiceCallRejectedError } from '../http/index.js';
+import { lazySendMessage } from '../messaging/lazySendMessage.js';
 import { requiredEnv } from '../messaging/requiredEnv.js';
 import { logger } from '../observability.js';
 import { baseUrlsFromEnv } from './baseUrlsFromEnv.js';
@@ -10,7 +10,8 @@ import { deliverCall } from './deliverCall.js';
 import type { DeferredCallMessage, PendingCallRecord } from './types.js';
 
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-const sqs = new SQSClient({});
+// Only a call the target rejects is sent on (to the DLQ): the SQS client is loaded then.
+const sendMessage = lazySendMessage();
 
 /**
  * Deferred-calls queue -> the target service. A row already delivered (the synchronous attempt
@@ -43,16 +44,14 @@ async function deliverRecord(record: SQSRecord, tableName: string, baseUrls: Ret
       throw error;
     }
     logger.error('deferred call rejected by target', { call_id: call.call_id, status: error.status, body: error.body });
-    await sqs.send(
-      new SendMessageCommand({
-        QueueUrl: requiredEnv('DEAD_LETTER_QUEUE_URL'),
-        MessageBody: record.body,
-        MessageAttributes: {
-          'failure-kind': { DataType: 'String', StringValue: 'rejected' },
-          'failure-reason': { DataType: 'String', StringValue: `${error.status}: ${JSON.stringify(error.body)}`.slice(0, 1000) },
-          'failed-at': { DataType: 'String', StringValue: new Date().toISOString() },
-        },
-      }),
-    );
+    await sendMessage({
+      QueueUrl: requiredEnv('DEAD_LETTER_QUEUE_URL'),
+      MessageBody: record.body,
+      MessageAttributes: {
+        'failure-kind': { DataType: 'String', StringValue: 'rejected' },
+        'failure-reason': { DataType: 'String', StringValue: `${error.status}: ${JSON.stringify(error.body)}`.slice(0, 1000) },
+        'failed-at': { DataType: 'String', StringValue: new Date().toISOString() },
+      },
+    });
   }
 }

@@ -1,10 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { logger, metrics } from '../../observability.js';
 import { DEFAULT_PARK_BASE_DELAY_SECONDS, DEFAULT_PARK_MAX_ATTEMPTS, MAX_DELAY_SECONDS } from '../constants.js';
+import { lazySendMessage } from '../lazySendMessage.js';
 import { requiredEnv } from '../requiredEnv.js';
 import { processRecord } from './processRecord.js';
 import type { ConsumerOptions, ConsumerRuntime } from './types.js';
@@ -58,7 +58,7 @@ export function createConsumer(options: ConsumerOptions): (event: SQSEvent, cont
         maxDelaySeconds: Math.min(MAX_DELAY_SECONDS, options.parking?.maxDelaySeconds ?? MAX_DELAY_SECONDS),
       },
       doc: options.clients?.doc ?? DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
-      sqs: options.clients?.sqs ?? new SQSClient({}),
+      sendMessage: lazySendMessage(options.clients?.sqs),
       logger: logger.createChild({ persistentKeys: { consumer: options.consumer } }),
       now: () => new Date(),
     };

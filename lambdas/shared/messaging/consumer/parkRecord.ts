@@ -1,4 +1,3 @@
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { countEvent, MetricName } from '../../observability.js';
@@ -29,14 +28,12 @@ export async function parkRecord(runtime: ConsumerRuntime, record: SQSRecord, re
     return 'dead-lettered';
   }
   const delaySeconds = parkingDelay(attempt, runtime.parking);
-  await runtime.sqs.send(
-    new SendMessageCommand({
-      QueueUrl: runtime.queueUrl,
-      MessageBody: record.body,
-      DelaySeconds: delaySeconds,
-      MessageAttributes: { [ATTR_PARKED_ATTEMPT]: { DataType: 'Number', StringValue: String(attempt) } },
-    }),
-  );
+  await runtime.sendMessage({
+    QueueUrl: runtime.queueUrl,
+    MessageBody: record.body,
+    DelaySeconds: delaySeconds,
+    MessageAttributes: { [ATTR_PARKED_ATTEMPT]: { DataType: 'Number', StringValue: String(attempt) } },
+  });
   countEvent(MetricName.EventsParked);
   log.info('prerequisite missing; message parked', { reason, parkedAttempt: attempt, delaySeconds });
   return 'parked';

@@ -1,4 +1,3 @@
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { countEvent, MetricName } from '../../observability.js';
 import {
@@ -35,17 +34,15 @@ export async function sendToDeadLetterQueue(
   kind: Exclude<FailureKind, 'transient'>,
   reason: string,
 ): Promise<void> {
-  await runtime.sqs.send(
-    new SendMessageCommand({
-      QueueUrl: runtime.deadLetterQueueUrl,
-      MessageBody: record.body,
-      MessageAttributes: {
-        [ATTR_FAILURE_KIND]: text(kind),
-        [ATTR_FAILURE_REASON]: text(truncateReason(reason || '(no reason)')),
-        [ATTR_FAILED_AT]: text(runtime.now().toISOString()),
-        [ATTR_SOURCE_QUEUE]: text(record.eventSourceARN || runtime.queueUrl),
-      },
-    }),
-  );
+  await runtime.sendMessage({
+    QueueUrl: runtime.deadLetterQueueUrl,
+    MessageBody: record.body,
+    MessageAttributes: {
+      [ATTR_FAILURE_KIND]: text(kind),
+      [ATTR_FAILURE_REASON]: text(truncateReason(reason || '(no reason)')),
+      [ATTR_FAILED_AT]: text(runtime.now().toISOString()),
+      [ATTR_SOURCE_QUEUE]: text(record.eventSourceARN || runtime.queueUrl),
+    },
+  });
   countEvent(MetricName.EventsDeadLettered);
 }

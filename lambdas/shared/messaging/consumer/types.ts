@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { EventName, EventOf, EventVersion } from '../../registry/index.js';
+import type { SendMessage } from '../lazySendMessage.js';
 import type { TransactWriteItem } from '../types.js';
 
 /**
@@ -76,7 +77,8 @@ export interface ConsumerRuntime {
   deadLetterQueueUrl: string;
   parking: Required<ParkingOptions>;
   doc: DynamoDBDocumentClient;
-  sqs: SQSClient;
+  /** Parks and dead-letters messages (the SQS client is loaded on first use). */
+  sendMessage: SendMessage;
   logger: Logger;
   now: () => Date;
 }
