@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { generateEventVersions } from './generateEventVersions.js';
 import { generateTypes } from './generateTypes.js';
 import { generateValidators } from './generateValidators.js';
 import type { GateIssue, SchemaFile } from './types.js';
@@ -7,7 +8,7 @@ import type { GateIssue, SchemaFile } from './types.js';
 /** The generated files, by file name inside `lambdas/shared/registry/generated/`. */
 export function generateAll(schemas: readonly SchemaFile[]): Record<string, string> {
   const { js, dts } = generateValidators(schemas);
-  return { 'validators.js': js, 'validators.d.ts': dts, 'types.ts': generateTypes(schemas) };
+  return { 'validators.js': js, 'validators.d.ts': dts, 'types.ts': generateTypes(schemas), 'eventVersions.ts': generateEventVersions(schemas) };
 }
 
 /** Regenerates in memory and compares with what is committed in `generatedDir`. */

@@ -1,8 +1,9 @@
-import { validators } from './generated/validators.js';
+import { eventVersions } from './generated/eventVersions.js';
 import type { EventName, EventVersion } from './types.js';
 
 /**
- * Published versions of every event, oldest first, taken from the generated validators.
+ * Published versions of every event, oldest first (generated from `schemas/` next to the
+ * validators, not read from them: see `generateEventVersions`).
  *
  * @example
  * ```ts
@@ -10,14 +11,7 @@ import type { EventName, EventVersion } from './types.js';
  * EVENT_VERSIONS.ManagerUpdated; // ['0', '1']
  * ```
  */
-export const EVENT_VERSIONS: { readonly [N in EventName]: readonly EventVersion<N>[] } = Object.freeze(
-  Object.fromEntries(
-    Object.entries(validators).map(([name, byVersion]) => [
-      name,
-      Object.freeze(Object.keys(byVersion).sort((a, b) => Number(a) - Number(b))),
-    ]),
-  ),
-) as { readonly [N in EventName]: readonly EventVersion<N>[] };
+export const EVENT_VERSIONS: { readonly [N in EventName]: readonly EventVersion<N>[] } = eventVersions;
 
 /** The uuid v4 pattern the schemas use; error messages call it "the uuid format". */
 export const UUID_V4_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$';

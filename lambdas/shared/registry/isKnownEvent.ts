@@ -1,4 +1,4 @@
-import { validators } from './generated/validators.js';
+import { EVENT_VERSIONS } from './constants.js';
 
 /**
  * Whether the registry has a schema for this event name and version.
@@ -10,5 +10,5 @@ import { validators } from './generated/validators.js';
  * ```
  */
 export function isKnownEvent(name: string, version: string): boolean {
-  return Object.hasOwn(validators, name) && Object.hasOwn(validators[name as keyof typeof validators], version);
+  return Object.hasOwn(EVENT_VERSIONS, name) && (EVENT_VERSIONS[name as keyof typeof EVENT_VERSIONS] as readonly string[]).includes(version);
 }
