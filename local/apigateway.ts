@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { LOCAL_ACCOUNT, type CloudAssembly, type Resolver, type ResourceRef } from './assembly.js';
 import { LambdaInvocationError } from './lambda-runner.js';
-import { assertPortFree } from './net.js';
+import { assertPortFree, readBody } from './net.js';
 
 export interface ApiMethod {
   readonly httpMethod: string;
@@ -207,8 +207,7 @@ export class ApiServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const requestBody = await readBody(req);
     const requestId = randomUUID();
     const send = (status: number, body: string, headers: Record<string, string | string[]> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-requestid': requestId, ...headers }).end(body);
@@ -230,7 +229,7 @@ export class ApiServer {
       const mock = method.mock!;
       return send(mock.statusCode, mock.body ?? '', mock.headers);
     }
-    const event = this.proxyEvent(req, url, found.route, found.params, httpMethod, Buffer.concat(chunks), requestId);
+    const event = this.proxyEvent(req, url, found.route, found.params, httpMethod, requestBody, requestId);
     let result: unknown;
     try {
       result = await Promise.race([

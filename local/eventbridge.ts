@@ -19,7 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type CloudAssembly, type Resolver } from './assembly.js';
 import { compileEventPattern, type EventMatcher } from './event-pattern.js';
-import { assertPortFree } from './net.js';
+import { assertPortFree, readBody } from './net.js';
 
 export interface LocalRuleTarget {
   readonly id: string;
@@ -218,8 +218,7 @@ export class EventBridgeEmulator {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = await readBody(req);
     const reply = (status: number, body: unknown, errorType?: string) => {
       const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() };
       if (errorType) headers['x-amzn-errortype'] = errorType;
@@ -231,7 +230,7 @@ export class EventBridgeEmulator {
     if (target !== 'AWSEvents.PutEvents') return error(400, 'UnknownOperationException', `Operation ${target || '(none)'} is not supported by the local EventBridge`);
     let body: { Entries?: PutEventsEntry[] };
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+      body = JSON.parse(raw.toString('utf8') || '{}');
     } catch {
       return error(400, 'SerializationException', 'Request body is not valid JSON');
     }

@@ -59,3 +59,10 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false | nu
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/** The whole body of an incoming HTTP request. */
+export async function readBody(req: AsyncIterable<unknown>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
