@@ -17,7 +17,7 @@ export interface ServiceFunctionProps extends Omit<NodejsFunctionProps, 'logGrou
 
 /**
  * A Lambda function with the project's defaults: bundled by esbuild to minified CJS with source
- * maps for Node 24 (the AWS SDK v3 and its @smithy packages left out: the runtime's copy is used), latest Node runtime,
+ * maps (without the sources) for Node 24 (the AWS SDK v3 and its @smithy packages left out: the runtime's copy is used), latest Node runtime,
  * ARM, X-Ray tracing, its own log group with retention, Powertools environment
  * (`POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_METRICS_NAMESPACE=HiringEvents`).
  * Every prop of `NodejsFunction` can still be overridden.
@@ -51,6 +51,10 @@ export class ServiceFunction extends NodejsFunction {
         format: OutputFormat.CJS,
         minify: true,
         sourceMap: true,
+        // Positions only: stack traces still name the .ts file and line. `--enable-source-maps`
+        // reads and parses the whole map at every cold start, and the sources make it ~4 times
+        // larger (~8 ms more init for a 180 KB bundle, measured like `npm run bench`).
+        sourcesContent: false,
         target: 'node24',
         // The AWS SDK v3 and the @smithy packages it is built on (request signing among them) ship
         // with every Node.js Lambda runtime: bundling them again would double the code to load.
