@@ -8,7 +8,8 @@ export type SendMessage = (input: SendMessageCommandInput) => Promise<void>;
  *
  * `@aws-sdk/client-sqs` is imported on the first send, not when the module loads: the functions
  * using this send only to park or dead-letter a message, a path most invocations never take, and
- * loading the SQS client package costs every cold start ~12 ms (measured with `npm run bench`).
+ * loading the SQS client package at init cost each of their cold starts ~6 ms on a quiet machine,
+ * more under load (`npm run bench`).
  *
  * @example
  * ```ts
