@@ -219,8 +219,16 @@ class Sandbox {
     });
   }
 
-  terminate(): Promise<number> {
+  /** Ends the sandbox; an invocation still running fails now rather than at its timeout. */
+  terminate(reason = 'sandbox stopped'): Promise<number> {
     this.dead = true;
+    const pending = this.pending;
+    this.pending = undefined;
+    if (pending) {
+      clearTimeout(pending.timer);
+      clearTimeout(pending.killer);
+      pending.reject(new LambdaInvocationError(this.fn.name, 'Runtime.ExitError', reason, 'Unhandled'));
+    }
     return this.worker.terminate();
   }
 }
@@ -237,6 +245,14 @@ function pipeLines(stream: NodeJS.ReadableStream, log: (line: string) => void): 
     }
   });
   stream.on('end', () => buffer && log(buffer));
+}
+
+/** An invocation reached a pool whose function definition was replaced before it got a sandbox. */
+class PoolRetiredError extends Error {
+  constructor() {
+    super('function definition replaced');
+    this.name = 'PoolRetiredError';
+  }
 }
 
 class FunctionPool {
@@ -264,6 +280,7 @@ class FunctionPool {
 
   private async acquire(): Promise<Sandbox> {
     for (;;) {
+      if (this.stopped) throw new PoolRetiredError();
       const idle = this.idle.pop();
       if (idle && !idle.dead) return idle;
       if (idle) continue;
@@ -288,6 +305,20 @@ class FunctionPool {
     const i = this.idle.indexOf(sandbox);
     if (i >= 0) this.idle.splice(i, 1);
     this.waiters.shift()?.();
+  }
+
+  /**
+   * Takes no more invocations; idle sandboxes end now, busy ones when their invocation returns (as a
+   * deployment lets running invocations finish on the old code). Waiting invocations are handed back
+   * ({@link PoolRetiredError}) to run on the function's new definition.
+   */
+  retire(): void {
+    this.stopped = true;
+    for (const sandbox of this.idle.splice(0)) {
+      this.all.delete(sandbox);
+      void sandbox.terminate();
+    }
+    for (const w of this.waiters.splice(0)) w();
   }
 
   async stop(): Promise<void> {
@@ -335,16 +366,22 @@ export class LambdaRunner {
   }
 
   /** Invokes a function synchronously (RequestResponse); rejects with {@link LambdaInvocationError} on failure. */
-  invoke(id: string, event: unknown): Promise<unknown> {
-    const fn = this.definition(id);
-    if (!fn) return Promise.reject(new Error(`No local function ${id}`));
+  async invoke(id: string, event: unknown): Promise<unknown> {
     this.running += 1;
-    return this.pools
-      .get(fn.key)!
-      .invoke(event)
-      .finally(() => {
-        this.running -= 1;
-      });
+    try {
+      for (;;) {
+        const fn = this.definition(id);
+        if (!fn) throw new Error(`No local function ${id}`);
+        try {
+          return await this.pools.get(fn.key)!.invoke(event);
+        } catch (error) {
+          // The definition changed while this invocation waited for a sandbox: run it on the new one.
+          if (!(error instanceof PoolRetiredError)) throw error;
+        }
+      }
+    } finally {
+      this.running -= 1;
+    }
   }
 
   /** Invocations started and not finished yet (waiting for a sandbox included). */
@@ -352,13 +389,16 @@ export class LambdaRunner {
     return this.running;
   }
 
-  /** Replaces the set of functions: unchanged ones keep their warm sandboxes, changed/removed ones are stopped. */
+  /**
+   * Replaces the set of functions: unchanged ones keep their warm sandboxes; changed and removed ones
+   * retire (running invocations finish on the old code, later ones use the new definition).
+   */
   update(functions: readonly FunctionDefinition[]): void {
     const wanted = new Map(functions.map((f) => [f.key, f]));
     for (const [key, pool] of this.pools) {
       const next = wanted.get(key);
       if (!next || JSON.stringify(next) !== JSON.stringify(pool.fn)) {
-        void pool.stop();
+        pool.retire();
         this.pools.delete(key);
       }
     }
