@@ -1,16 +1,10 @@
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { writeFileSync } from 'node:fs';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listDeadLetterQueues } from '../../../local/dlq.js';
-import { synthLocalAssembly } from '../../../local/localAssembly.js';
 import { waitFor } from '../../../local/net.js';
-import { startLocalRuntime, type LocalRuntime } from '../../../local/runtime.js';
-import { ApiClient } from '../../../scripts/e2e/client.js';
 import { storySteps } from '../../../scripts/e2e/steps.js';
 import { runBackfill } from '../../../scripts/migrations/backfill.js';
 import { copyManagerLoginsSpec, dropManagerNamesSpec, splitTaskTitlesSpec } from '../../../scripts/migrations/specs.js';
+import { PARKING_SCHEDULE_MS, startOfflineWalk, type OfflineWalk } from './support/offlineWalk.js';
 
 /**
  * Five links walked through every step of their migrations TOGETHER on the offline runtime, as a
@@ -50,72 +44,22 @@ const DRAIN_BEFORE: Record<number, string[]> = {
   7: ['HiringFromTasks', 'BonusFromTasks'],
   9: ['BonusFromTasks'],
 };
-/** The whole local parking schedule (8 parks, 1 s doubling: 255 s) plus margin. */
-const PARKING_SCHEDULE_MS = 270_000;
 
-let runtime: LocalRuntime;
-let api: ApiClient;
-let dynamodb: DynamoDBClient;
-let doc: DynamoDBDocumentClient;
-let sqs: SQSClient;
-const logs: string[] = [];
-const assemblies = new Map<number, string>();
+let walk: OfflineWalk;
 
 beforeAll(async () => {
-  for (const i of WALK) assemblies.set(i, synthLocalAssembly({ outdir: `.local/migrations-walk/links-${i}`, context: contextAt(i) }).outdir);
-  // Its own DynamoDB Local and SQS server: the stack's table names are the same as other suites'.
-  runtime = await startLocalRuntime({ assemblyDir: assemblies.get(0)!, log: (m) => logs.push(`[local] ${m}`), functionLog: (fn, line) => logs.push(`${fn}: ${line}`) });
-  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  dynamodb = new DynamoDBClient({ endpoint: runtime.services.dynamodb, region: 'us-east-1', credentials });
-  doc = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
-  sqs = new SQSClient({ endpoint: runtime.services.sqs, region: 'us-east-1', credentials });
-  api = client();
+  walk = await startOfflineWalk('links', new Map(WALK.map((i) => [i, contextAt(i)])));
 }, 900_000);
 
 afterAll(async () => {
-  // The runtime's and the functions' log of the whole walk, for a failure's post-mortem.
-  writeFileSync('.local/migrations-walk/links.log', `${logs.join('\n')}\n`);
-  dynamodb?.destroy();
-  sqs?.destroy();
-  await runtime?.stop();
+  await walk?.stop();
 });
-
-function client(): ApiClient {
-  return new ApiClient({ hiring: runtime.endpoints['hiring-events-hiring']!, tasks: runtime.endpoints['hiring-events-tasks']!, bonus: runtime.endpoints['hiring-events-bonus']! });
-}
-
-const recentLogs = () => logs.filter((l) => /error|warn|dead-letter/i.test(l)).slice(-20).join('\n');
-
-async function ok<T>(answer: { status: number; body: T } | Promise<{ status: number; body: T }>, status: number, what: string): Promise<T> {
-  const { status: got, body } = await answer;
-  expect(got, `${what}: ${JSON.stringify(body)}\n${recentLogs()}`).toBe(status);
-  return body;
-}
-
-async function tableOf(service: 'Tasks' | 'Bonus' | 'Hiring'): Promise<string> {
-  const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
-  const name = TableNames.find((n) => n.startsWith(`HiringEvents-Services-${service}Table`));
-  if (!name) throw new Error(`no ${service} table in ${TableNames.join(', ')}`);
-  return name;
-}
-
-/** Messages in a queue: visible, in flight and delayed (parked ones are delayed). */
-async function depth(url: string): Promise<number> {
-  const attributes = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
-  const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: [...attributes] }));
-  return attributes.reduce((sum, a) => sum + Number(Attributes[a] ?? 0), 0);
-}
-
-/** "Queue and DLQ empty" for the consumers/callers named, as an operator checks it before a step. */
-async function drained(prefixes: readonly string[], what: string): Promise<void> {
-  const queues = runtime.queues().filter((q) => prefixes.some((p) => q.key.split('/')[1]!.startsWith(p)));
-  expect(queues.length, `queues of ${prefixes.join(', ')}`).toBeGreaterThanOrEqual(prefixes.length * 2);
-  await waitFor(async () => (await Promise.all(queues.map((q) => depth(q.url)))).every((d) => d === 0), { timeoutMs: PARKING_SCHEDULE_MS, intervalMs: 250, what });
-}
 
 describe('task-updated, task-update-request, task-assigned, task-created-v1 and manager-login on the offline runtime', () => {
   it('walks every step of the five links with traffic in flight: nothing lost, nothing twice, final state right', async () => {
-    const steps = () => storySteps(api, { timeoutMs: 60_000, intervalMs: 200 });
+    const { ok, tableOf, doc, recentLogs } = walk;
+    const api = () => walk.api();
+    const steps = () => storySteps(api(), { timeoutMs: 60_000, intervalMs: 200 });
     const candidate = await steps().createCandidate('Grace');
     const managers: string[] = [];
     const tasks: Array<{ uid: string; title: string; area: string }> = [];
@@ -125,9 +69,8 @@ describe('task-updated, task-update-request, task-assigned, task-created-v1 and 
     for (const i of WALK) {
       if (i > 0) {
         const queues = DRAIN_BEFORE[i];
-        if (queues) await drained(queues, `${queues.join(' and ')} drained before walk step ${i}`);
-        await runtime.reload(assemblies.get(i)!);
-        api = client();
+        if (queues) await walk.drained(queues, `${queues.join(' and ')} drained before walk step ${i}`);
+        await walk.advance(i);
       }
       if (i === 4) {
         // task-created-v1 step 4: split "[Area] Title" rows of tasks and bonus, twice = once.
@@ -140,25 +83,25 @@ describe('task-updated, task-update-request, task-assigned, task-created-v1 and 
       if (i === 10) await runBackfill(dropManagerNamesSpec(await tableOf('Hiring')), { doc, segments: 2 });
 
       const login = `ada.step${i}`;
-      const manager = (await ok(api.request<{ manager_uid: string }>('tasks', 'POST', '/managers', { body: { name: 'Ada', surname: `L${i}`, login, payout_account: `ACC-${i}` } }), 201, `manager at ${i}`)).manager_uid;
+      const manager = (await ok(api().request<{ manager_uid: string }>('tasks', 'POST', '/managers', { body: { name: 'Ada', surname: `L${i}`, login, payout_account: `ACC-${i}` } }), 201, `manager at ${i}`)).manager_uid;
       managers.push(manager);
       const title = `Task ${i}`;
       const area = `Area ${i}`;
-      const task = (await ok(api.request<{ task_uid: string }>('tasks', 'POST', '/tasks', { body: { title, knowledge_area: area, manager_uid: manager } }), 201, `task at ${i}`)).task_uid;
+      const task = (await ok(api().request<{ task_uid: string }>('tasks', 'POST', '/tasks', { body: { title, knowledge_area: area, manager_uid: manager } }), 201, `task at ${i}`)).task_uid;
       tasks.push({ uid: task, title, area });
       if (i === 0) shared = task;
-      await ok(api.request('tasks', 'PUT', `/tasks/${shared}`, { body: { title: `Shared at step ${i}` } }), 200, `update at ${i}`);
+      await ok(api().request('tasks', 'PUT', `/tasks/${shared}`, { body: { title: `Shared at step ${i}` } }), 200, `update at ${i}`);
       // hiring answers 404 until it has a copy of the task (TaskUpdated or update_task of its creation).
       const request = await waitFor(async () => {
-        const answer = await api.request<{ request_id: string }>('hiring', 'POST', `/tasks/${shared}/update-requests`, { body: { reason: `step ${i}` }, idempotencyKey: `request-${i}` });
+        const answer = await api().request<{ request_id: string }>('hiring', 'POST', `/tasks/${shared}/update-requests`, { body: { reason: `step ${i}` }, idempotencyKey: `request-${i}` });
         return answer.status === 404 ? undefined : answer;
       }, { timeoutMs: 60_000, intervalMs: 200, what: `hiring to know the shared task at step ${i}` });
       requests.push((await ok(request, 202, `update request at ${i}`)).request_id);
       await steps().assign(task, candidate);
       // hiring rates a task it has a copy of (404 until TaskUpdated or update_task brought it).
-      await waitFor(async () => (await api.request('hiring', 'PUT', `/tasks/${task}/rating`, { body: { rating: 3 } })).status === 200, { timeoutMs: 60_000, intervalMs: 200, what: `rating at step ${i}` });
+      await waitFor(async () => (await api().request('hiring', 'PUT', `/tasks/${task}/rating`, { body: { rating: 3 } })).status === 200, { timeoutMs: 60_000, intervalMs: 200, what: `rating at step ${i}` });
       await waitFor(
-        async () => (await api.request('hiring', 'POST', `/tasks/${task}/solutions`, { body: { candidate_uid: candidate }, idempotencyKey: `solve-${task}` })).status === 201,
+        async () => (await api().request('hiring', 'POST', `/tasks/${task}/solutions`, { body: { candidate_uid: candidate }, idempotencyKey: `solve-${task}` })).status === 201,
         { timeoutMs: 60_000, intervalMs: 200, what: `solution at step ${i}` },
       );
       // No waiting: events, parked solutions and deferred calls of this step meet the next reload.
@@ -178,14 +121,14 @@ describe('task-updated, task-update-request, task-assigned, task-created-v1 and 
       expect(await item(bonusTable, `TASK#${t.uid}`, 'TASK'), `bonus row of ${t.title}`).toMatchObject({ title: t.title, knowledge_area: t.area });
     }
     // Every update request recorded once, whichever way (call, event or both) it came.
-    const sharedTask = () => ok(api.request<{ title: string; version: number; update_requests: Array<{ request_id: string }> }>('tasks', 'GET', `/tasks/${shared}`), 200, 'shared task');
+    const sharedTask = () => ok(api().request<{ title: string; version: number; update_requests: Array<{ request_id: string }> }>('tasks', 'GET', `/tasks/${shared}`), 200, 'shared task');
     await waitFor(async () => (await sharedTask()).update_requests.length >= requests.length, { timeoutMs: 60_000, intervalMs: 250, what: 'every update request recorded' }).catch(() => undefined);
     const current = await sharedTask();
     expect(current.update_requests.map((r) => r.request_id).sort(), `requests by step: ${requests.join(' ')}\n${recentLogs()}`).toEqual([...requests].sort());
     expect(current.title).toBe('Shared at step 10');
     // hiring: each assignment once, the newest version of the shared task, managers shown by login.
     const view = await waitFor(async () => {
-      const answer = await ok(api.request<{ tasks: Array<{ task_uid: string; title: string | null; manager: { display_name: string | null } | null }> }>('hiring', 'GET', `/candidates/${candidate}`), 200, 'candidate');
+      const answer = await ok(api().request<{ tasks: Array<{ task_uid: string; title: string | null; manager: { display_name: string | null } | null }> }>('hiring', 'GET', `/candidates/${candidate}`), 200, 'candidate');
       return answer.tasks.length >= tasks.length && answer.tasks.every((t) => t.manager?.display_name) ? answer : undefined;
     }, { timeoutMs: 60_000, intervalMs: 250, what: 'hiring to show every task with its manager' });
     expect(view.tasks.map((t) => t.task_uid)).toEqual(tasks.map((t) => t.uid));
@@ -193,7 +136,6 @@ describe('task-updated, task-update-request, task-assigned, task-created-v1 and 
     expect(await item(hiringTable, `TASK#${shared}`, 'TASK')).toMatchObject({ title: current.title, version: current.version });
     for (const m of managers) expect((await item(hiringTable, `MANAGER#${m}`, 'MANAGER'))?.name, `hiring's name of ${m}`).toBeUndefined();
     // Nothing dead-lettered on the way.
-    const dlqs = await listDeadLetterQueues(runtime.assembly(), sqs);
-    expect(dlqs.filter((q) => (q.depth ?? 0) > 0).map((q) => q.name), recentLogs()).toEqual([]);
+    expect(await walk.nonEmptyDeadLetterQueues(), recentLogs()).toEqual([]);
   }, 1_800_000);
 });

@@ -1,13 +1,9 @@
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { synthLocalAssembly } from '../../../local/localAssembly.js';
 import { waitFor } from '../../../local/net.js';
-import { startLocalRuntime, type LocalRuntime } from '../../../local/runtime.js';
 import { FINAL_STEPS } from '../../../lambdas/shared/migrations/steps.js';
-import { ApiClient } from '../../../scripts/e2e/client.js';
 import { runBackfill } from '../../../scripts/migrations/backfill.js';
 import { publishManagersSpec } from '../../../scripts/migrations/specs.js';
+import { PARKING_SCHEDULE_MS, startOfflineWalk, type OfflineWalk } from './support/offlineWalk.js';
 
 /**
  * migration.manager-stream walked 0..5 on the offline runtime (manager-login at 0): bonus gets the
@@ -18,44 +14,24 @@ import { publishManagersSpec } from '../../../scripts/migrations/specs.js';
  * the call off). In the end every manager is credited exactly once.
  */
 const STEPS = [0, 1, 2, 3, 4, 5];
-/** The whole local parking schedule (8 parks, 1 s doubling: 255 s) plus margin. */
-const PARKING_SCHEDULE_MS = 270_000;
-let runtime: LocalRuntime;
-let api: ApiClient;
-const logs: string[] = [];
-const assemblies = new Map<number, string>();
+let walk: OfflineWalk;
 
 beforeAll(async () => {
-  for (const step of STEPS) {
-    const context = { 'migration.manager-stream': step, 'migration.manager-login': 0 };
-    assemblies.set(step, synthLocalAssembly({ outdir: `.local/migrations-walk/manager-stream-${step}`, context }).outdir);
-  }
-  runtime = await startLocalRuntime({ assemblyDir: assemblies.get(0)!, log: (m) => logs.push(`[local] ${m}`), functionLog: (fn, line) => logs.push(`${fn}: ${line}`) });
-  api = client();
+  walk = await startOfflineWalk('manager-stream', new Map(STEPS.map((step) => [step, { 'migration.manager-stream': step, 'migration.manager-login': 0 }])));
 }, 600_000);
 
 afterAll(async () => {
-  await runtime?.stop();
+  await walk?.stop();
 });
 
-function client(): ApiClient {
-  return new ApiClient({ hiring: runtime.endpoints['hiring-events-hiring']!, tasks: runtime.endpoints['hiring-events-tasks']!, bonus: runtime.endpoints['hiring-events-bonus']! });
-}
-
-async function ok<T>(answer: Promise<{ status: number; body: T }>, status: number, what: string): Promise<T> {
-  const { status: got, body } = await answer;
-  expect(got, `${what}: ${JSON.stringify(body)}\n${logs.slice(-20).join('\n')}`).toBe(status);
-  return body;
-}
-
 async function balance(manager: string): Promise<{ balance: number; entries: number } | undefined> {
-  const answer = await api.request<{ balance: number; entries: number }>('bonus', 'GET', `/managers/${manager}/balance`);
+  const answer = await walk.api().request<{ balance: number; entries: number }>('bonus', 'GET', `/managers/${manager}/balance`);
   return answer.status === 200 ? { balance: answer.body.balance, entries: answer.body.entries } : undefined;
 }
 
 describe('migration.manager-stream on the offline runtime', () => {
   it('credits every solution once across reloads 0..5 with solutions in flight', async () => {
-    const candidate = (await ok(api.request<{ candidate_uid: string }>('hiring', 'POST', '/candidates', { body: { name: 'Grace', surname: 'Hopper' } }), 201, 'candidate')).candidate_uid;
+    const candidate = (await walk.ok(walk.api().request<{ candidate_uid: string }>('hiring', 'POST', '/candidates', { body: { name: 'Grace', surname: 'Hopper' } }), 201, 'candidate')).candidate_uid;
     const managers: string[] = [];
     for (const step of STEPS) {
       if (step > 0) {
@@ -68,35 +44,30 @@ describe('migration.manager-stream on the offline runtime', () => {
             await waitFor(async () => (await balance(m))?.entries === 1, { timeoutMs: PARKING_SCHEDULE_MS, intervalMs: 250, what: `credit of ${m} before step ${step}` });
           }
         }
-        await runtime.reload(assemblies.get(step)!);
-        api = client();
+        await walk.advance(step);
       }
       if (step === 3) {
         // The producer is on: publish every existing manager once (bonus and hiring learn them).
-        const dynamodb = new DynamoDBClient({ endpoint: runtime.services.dynamodb, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-        const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
-        const tasksTable = TableNames.find((n) => n.startsWith('HiringEvents-Services-TasksTable'))!;
-        const counts = await runBackfill(publishManagersSpec(tasksTable, { ...FINAL_STEPS, managerStream: 3, managerLogin: 0 }), { doc: DynamoDBDocumentClient.from(dynamodb), segments: 2 });
+        const counts = await runBackfill(publishManagersSpec(await walk.tableOf('Tasks'), { ...FINAL_STEPS, managerStream: 3, managerLogin: 0 }), { doc: walk.doc, segments: 2 });
         expect(counts.updated).toBe(managers.length);
-        dynamodb.destroy();
       }
-      const manager = (await ok(api.request<{ manager_uid: string }>('tasks', 'POST', '/managers', { body: { name: 'Ada', surname: `L${step}`, login: `ada.${step}`, payout_account: `ACC-${step}` } }), 201, 'manager')).manager_uid;
+      const manager = (await walk.ok(walk.api().request<{ manager_uid: string }>('tasks', 'POST', '/managers', { body: { name: 'Ada', surname: `L${step}`, login: `ada.${step}`, payout_account: `ACC-${step}` } }), 201, 'manager')).manager_uid;
       managers.push(manager);
-      const task = (await ok(api.request<{ task_uid: string }>('tasks', 'POST', '/tasks', { body: { title: `Task ${step}`, knowledge_area: 'Go', manager_uid: manager } }), 201, 'task')).task_uid;
+      const task = (await walk.ok(walk.api().request<{ task_uid: string }>('tasks', 'POST', '/tasks', { body: { title: `Task ${step}`, knowledge_area: 'Go', manager_uid: manager } }), 201, 'task')).task_uid;
       await waitFor(
-        async () => (await api.request('tasks', 'POST', `/tasks/${task}/assignments`, { body: { candidate_uid: candidate }, idempotencyKey: `assign-${task}` })).status === 201,
+        async () => (await walk.api().request('tasks', 'POST', `/tasks/${task}/assignments`, { body: { candidate_uid: candidate }, idempotencyKey: `assign-${task}` })).status === 201,
         { timeoutMs: 60_000, intervalMs: 200, what: `assignment at step ${step}` },
       );
-      await waitFor(async () => (await api.request('hiring', 'PUT', `/tasks/${task}/rating`, { body: { rating: 3 } })).status === 200, { timeoutMs: 60_000, intervalMs: 200, what: `rating at step ${step}` });
+      await waitFor(async () => (await walk.api().request('hiring', 'PUT', `/tasks/${task}/rating`, { body: { rating: 3 } })).status === 200, { timeoutMs: 60_000, intervalMs: 200, what: `rating at step ${step}` });
       await waitFor(
-        async () => (await api.request('hiring', 'POST', `/tasks/${task}/solutions`, { body: { candidate_uid: candidate }, idempotencyKey: `solve-${task}` })).status === 201,
+        async () => (await walk.api().request('hiring', 'POST', `/tasks/${task}/solutions`, { body: { candidate_uid: candidate }, idempotencyKey: `solve-${task}` })).status === 201,
         { timeoutMs: 60_000, intervalMs: 200, what: `solution at step ${step}` },
       );
       // No waiting for the credit: the TaskSolved may still be queued or parked at the next reload.
     }
     for (const m of managers) {
       const credited = await waitFor(async () => ((await balance(m))?.entries ? balance(m) : undefined), { timeoutMs: PARKING_SCHEDULE_MS, intervalMs: 250, what: `credit of ${m}` });
-      expect(credited, `${m}\n${logs.filter((l) => /error|warn/i.test(l)).slice(-20).join('\n')}`).toEqual({ balance: 300, entries: 1 });
+      expect(credited, `${m}\n${walk.recentLogs()}`).toEqual({ balance: 300, entries: 1 });
     }
   }, 900_000);
 });
