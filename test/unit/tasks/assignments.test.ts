@@ -1,20 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 });
 
-import { tasksApiHarness } from './setup.js';
+import { useTasksApiHarness } from './setup.js';
 
-let h: Awaited<ReturnType<typeof tasksApiHarness>>;
-beforeAll(async () => {
-  h = await tasksApiHarness();
-});
-afterEach(() => {
-  h.hiring.state.up = true;
-});
+const h = useTasksApiHarness();
 
 /** A candidate as the NewCandidate consumer stores it. */
 async function givenCandidate(): Promise<string> {

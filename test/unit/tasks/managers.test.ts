@@ -1,19 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 });
 
-import { managerBody, tasksApiHarness } from './setup.js';
+import { managerBody, useTasksApiHarness } from './setup.js';
 
-let h: Awaited<ReturnType<typeof tasksApiHarness>>;
-beforeAll(async () => {
-  h = await tasksApiHarness();
-});
-afterEach(() => {
-  h.hiring.state.up = true;
-});
+const h = useTasksApiHarness();
 
 const outboxEventsOf = async (managerUid: string) =>
   (await h.table.rows('OUTBOX#'))

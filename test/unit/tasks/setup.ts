@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { afterEach, beforeAll } from 'vitest';
 import { localClients, uniqueName } from '../../support/aws.js';
 import { createTasksApi, type TasksApiDeps } from '../../../lambdas/tasks/createTasksApi.js';
 import { apiEvent, createTasksTable, fakeHiring, parse, stubSigningEnv, tableReader, type ApiRequest } from '../../fixtures/tasks/factories.js';
@@ -49,6 +50,23 @@ export async function tasksApiHarness(overrides: Partial<TasksApiDeps> = {}) {
   };
 
   return { dynamodb, doc, tableName, handler, call, api, table, hiring, givenManager, givenTask };
+}
+
+export type TasksApiHarness = Awaited<ReturnType<typeof tasksApiHarness>>;
+
+/**
+ * Registers a test file's harness: built once before its tests and filled into the returned object,
+ * so tests use it as a plain value. Hiring comes back up after each test, as some take it down.
+ */
+export function useTasksApiHarness(): TasksApiHarness {
+  const harness = {} as TasksApiHarness;
+  beforeAll(async () => {
+    Object.assign(harness, await tasksApiHarness());
+  });
+  afterEach(() => {
+    harness.hiring.state.up = true;
+  });
+  return harness;
 }
 
 export function managerBody(overrides: Record<string, unknown> = {}) {
