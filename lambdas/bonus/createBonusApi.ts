@@ -2,7 +2,7 @@ import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentCl
 import { createHttpApi, NotFoundError, ValidationError, type HttpRequest } from '../shared/http/index.js';
 import { cancellationReasons, lastWriteWinsPut } from '../shared/messaging/index.js';
 import type { RatingRequest } from '../shared/contracts/internalRoutes.js';
-import { bonusKeys, type RatingItem } from './keys.js';
+import { bonusKeys, type LedgerEntry, type RatingItem } from './keys.js';
 import { rating as ratingBody } from './requests/generated/validators.js';
 
 export interface BonusApiDeps {
@@ -10,6 +10,21 @@ export interface BonusApiDeps {
   tableName: string;
 }
 
+/** `GET /managers/{manager_uid}/balance`: the running total and how many credits make it up. */
+export interface BalanceAnswer {
+  manager_uid: string;
+  balance: number;
+  entries: number;
+}
+
+/** `GET /managers/{manager_uid}/ledger`: the newest page of credits, each as the consumer stored it. */
+export interface LedgerAnswer {
+  manager_uid: string;
+  entries: LedgerEntry[];
+}
+
+/** One credit of a ledger answer (its stored shape is declared with the table keys). */
+export type { LedgerEntry };
 
 const LEDGER_PAGE = 100;
 
@@ -51,10 +66,8 @@ export function createBonusApi({ doc, tableName }: BonusApiDeps) {
             doc.send(new GetCommand({ TableName: tableName, Key: bonusKeys.balance(managerUid), ConsistentRead: true })),
           ]);
           if (!manager.Item && !balance.Item) throw new NotFoundError(`manager ${managerUid} not found`);
-          return {
-            status: 200,
-            body: { manager_uid: managerUid, balance: Number(balance.Item?.balance ?? 0), entries: Number(balance.Item?.entries ?? 0) },
-          };
+          const body: BalanceAnswer = { manager_uid: managerUid, balance: Number(balance.Item?.balance ?? 0), entries: Number(balance.Item?.entries ?? 0) };
+          return { status: 200, body };
         },
       },
       {
@@ -77,8 +90,10 @@ export function createBonusApi({ doc, tableName }: BonusApiDeps) {
           ]);
           const items = ledger.Items ?? [];
           if (!manager.Item && items.length === 0) throw new NotFoundError(`manager ${managerUid} not found`);
-          const entries = items.map(({ pk: _pk, sk: _sk, item_type: _type, ...entry }) => entry);
-          return { status: 200, body: { manager_uid: managerUid, entries } };
+          // Ledger items are LedgerEntry rows the consumer wrote (ledgerEntryFor) plus the table's keys.
+          const entries = items.map(({ pk: _pk, sk: _sk, item_type: _type, ...entry }) => entry as LedgerEntry);
+          const body: LedgerAnswer = { manager_uid: managerUid, entries };
+          return { status: 200, body };
         },
       },
     ],

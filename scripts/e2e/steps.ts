@@ -8,26 +8,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '../../local/net.js';
+import type { BalanceAnswer as Balance, LedgerAnswer, LedgerEntry } from '../../lambdas/bonus/createBonusApi.js';
 import { UnexpectedAnswerError, type ApiAnswer, type ApiClient } from './client.js';
 
-export interface Balance {
-  manager_uid: string;
-  balance: number;
-  entries: number;
-}
-
-export interface LedgerEntry {
-  manager_uid: string;
-  amount: number;
-  task_uid: string;
-  candidate_uid: string;
-  rating: number;
-  per_rating_point: number;
-  payout_account: string;
-  event_id: string;
-  solved_at: string;
-  credited_at?: string;
-}
+/** bonus's answers as the bonus API declares them, for the steps' callers. */
+export type { Balance, LedgerEntry };
 
 export interface StepOptions {
   /** How long eventual steps (assignment, credit) are awaited. Default 30 s. */
@@ -100,7 +85,7 @@ export function storySteps(api: ApiClient, options: StepOptions = {}) {
     },
 
     async ledger(managerUid: string): Promise<LedgerEntry[]> {
-      const answer = await api.request<{ entries: LedgerEntry[] }>('bonus', 'GET', `/managers/${managerUid}/ledger`);
+      const answer = await api.request<LedgerAnswer>('bonus', 'GET', `/managers/${managerUid}/ledger`);
       return expectStatus(`GET /managers/${managerUid}/ledger`, answer, 200).entries;
     },
 

@@ -1,23 +1,6 @@
 import { expect } from 'vitest';
+import type { BalanceAnswer, LedgerAnswer, LedgerEntry } from '../../../lambdas/bonus/createBonusApi.js';
 import type { World } from './world.js';
-
-export interface Balance {
-  manager_uid: string;
-  balance: number;
-  entries: number;
-}
-
-export interface LedgerEntryView {
-  manager_uid: string;
-  amount: number;
-  task_uid: string;
-  candidate_uid: string;
-  rating: number;
-  per_rating_point: number;
-  payout_account: string;
-  event_id: string;
-  solved_at: string;
-}
 
 /**
  * The user-facing steps of the money flow, each through the public route of the service that owns
@@ -97,15 +80,15 @@ export function moneySteps(world: World) {
     },
 
     /** bonus `GET /managers/{manager_uid}/balance`. */
-    async balance(managerUid: string): Promise<Balance> {
-      const answer = await world.call<Balance>('bonus', { method: 'GET', resource: '/managers/{manager_uid}/balance', pathParameters: { manager_uid: managerUid } });
+    async balance(managerUid: string): Promise<BalanceAnswer> {
+      const answer = await world.call<BalanceAnswer>('bonus', { method: 'GET', resource: '/managers/{manager_uid}/balance', pathParameters: { manager_uid: managerUid } });
       expectStatus(answer, 200, 'GET /managers/{manager_uid}/balance');
       return answer.body;
     },
 
     /** bonus `GET /managers/{manager_uid}/ledger` (newest first). */
-    async ledger(managerUid: string): Promise<LedgerEntryView[]> {
-      const answer = await world.call<{ entries: LedgerEntryView[] }>('bonus', {
+    async ledger(managerUid: string): Promise<LedgerEntry[]> {
+      const answer = await world.call<LedgerAnswer>('bonus', {
         method: 'GET',
         resource: '/managers/{manager_uid}/ledger',
         pathParameters: { manager_uid: managerUid },
