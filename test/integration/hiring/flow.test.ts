@@ -1,5 +1,5 @@
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHiringApi } from '../../../lambdas/hiring/createHiringApi.js';
 import { createHiringConsumer } from '../../../lambdas/hiring/createHiringConsumer.js';
 import { deliverCall, pendingCallKey, type PendingCallRecord } from '../../../lambdas/shared/calls/index.js';
@@ -10,27 +10,11 @@ import {
   outboxEvents,
   parseResult,
   sqsRecord,
-  startBonusStub,
   uid,
-  type BonusStub,
 } from '../../fixtures/hiring/factories.js';
-import { hiringHarness, type HiringHarness } from '../../fixtures/hiring/harness.js';
+import { useHiringWithBonusStub } from '../../fixtures/hiring/harness.js';
 
-let h: HiringHarness;
-let bonus: BonusStub;
-
-beforeAll(async () => {
-  vi.stubEnv('AWS_REGION', 'us-east-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
-  bonus = await startBonusStub();
-  h = await hiringHarness({ bonusApiUrl: bonus.url, callRetry: { maxAttempts: 1 }, callTimeoutMs: 2000 });
-});
-
-afterAll(async () => {
-  await bonus.close();
-  vi.unstubAllEnvs();
-});
+const { h, bonus } = useHiringWithBonusStub({ callRetry: { maxAttempts: 1 }, callTimeoutMs: 2000 });
 
 describe('hiring end to end on DynamoDB Local', () => {
   it('a rating made while bonus is down is delivered later from its pending row, never lost', async () => {

@@ -1,26 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pendingCallKey } from '../../../lambdas/shared/calls/index.js';
 import { ratingCall } from '../../../lambdas/hiring/handlers/rateTask.js';
 import { ratingKey } from '../../../lambdas/hiring/keys.js';
-import { getItem, startBonusStub, uid, type BonusStub } from '../../fixtures/hiring/factories.js';
-import { hiringHarness, type HiringHarness } from '../../fixtures/hiring/harness.js';
+import { getItem, uid } from '../../fixtures/hiring/factories.js';
+import { hiringHarness, useHiringWithBonusStub } from '../../fixtures/hiring/harness.js';
 
-let h: HiringHarness;
-let bonus: BonusStub;
-
-beforeAll(async () => {
-  // callService signs with SigV4 from the default credential chain: give it local credentials.
-  vi.stubEnv('AWS_REGION', 'us-east-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
-  bonus = await startBonusStub();
-  h = await hiringHarness({ bonusApiUrl: bonus.url, callRetry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 }, callTimeoutMs: 2000 });
-});
-
-afterAll(async () => {
-  await bonus.close();
-  vi.unstubAllEnvs();
-});
+const { h, bonus } = useHiringWithBonusStub({ callRetry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 }, callTimeoutMs: 2000 });
 
 const callRow = (taskUid: string, version: number) => getItem(h.doc, h.tableName, pendingCallKey(ratingCall({ task_uid: taskUid, rating: 1, version, rated_at: '' }).call_id));
 
