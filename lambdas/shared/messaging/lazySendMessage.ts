@@ -19,8 +19,9 @@ export type SendMessage = (input: SendMessageCommandInput) => Promise<void>;
  */
 export function lazySendMessage(client?: SQSClient): SendMessage {
   let sqs = client;
+  let sdk: typeof import('@aws-sdk/client-sqs') | undefined;
   return async (input) => {
-    const sdk = await import('@aws-sdk/client-sqs');
+    sdk ??= await import('@aws-sdk/client-sqs');
     sqs ??= new sdk.SQSClient({});
     await sqs.send(new sdk.SendMessageCommand(input));
   };
