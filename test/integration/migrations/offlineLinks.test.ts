@@ -4,7 +4,7 @@ import { waitFor } from '../../../local/net.js';
 import { storySteps } from '../../../scripts/e2e/steps.js';
 import { runBackfill } from '../../../scripts/migrations/backfill.js';
 import { copyManagerLoginsSpec, dropManagerNamesSpec, splitTaskTitlesSpec } from '../../../scripts/migrations/specs.js';
-import { PARKING_SCHEDULE_MS, startOfflineWalk, type OfflineWalk } from './support/offlineWalk.js';
+import { startOfflineWalk, type OfflineWalk } from './support/offlineWalk.js';
 
 /**
  * Five links walked through every step of their migrations TOGETHER on the offline runtime, as a
@@ -109,8 +109,7 @@ describe('task-updated, task-update-request, task-assigned, task-created-v1 and 
 
     // Every solution credited exactly once (bonus learned each manager from ManagerUpdated v0 or v1).
     for (const m of managers) {
-      const credited = await waitFor(async () => (await steps().balance(m).catch(() => undefined))?.entries ? steps().balance(m) : undefined, { timeoutMs: PARKING_SCHEDULE_MS, intervalMs: 250, what: `credit of ${m}` });
-      expect(credited, `${m}\n${recentLogs()}`).toMatchObject({ balance: 300, entries: 1 });
+      expect(await walk.awaitCredit(m), `${m}\n${recentLogs()}`).toMatchObject({ balance: 300, entries: 1 });
     }
     // Every task split in tasks and bonus, whichever TaskCreated version carried it (the shared task,
     // renamed at every step, is checked against tasks' current version below).

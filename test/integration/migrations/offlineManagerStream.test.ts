@@ -24,11 +24,6 @@ afterAll(async () => {
   await walk?.stop();
 });
 
-async function balance(manager: string): Promise<{ balance: number; entries: number } | undefined> {
-  const answer = await walk.api().request<{ balance: number; entries: number }>('bonus', 'GET', `/managers/${manager}/balance`);
-  return answer.status === 200 ? { balance: answer.body.balance, entries: answer.body.entries } : undefined;
-}
-
 describe('migration.manager-stream on the offline runtime', () => {
   it('credits every solution once across reloads 0..5 with solutions in flight', async () => {
     const candidate = (await walk.ok(walk.api().request<{ candidate_uid: string }>('hiring', 'POST', '/candidates', { body: { name: 'Grace', surname: 'Hopper' } }), 201, 'candidate')).candidate_uid;
@@ -41,7 +36,7 @@ describe('migration.manager-stream on the offline runtime', () => {
           for (const m of managers) {
             // A TaskSolved that met a cold bonus or tasks function is parked and retried with doubling
             // delays (1, 2, 4 ... 128 s locally): wait as long as that schedule can take.
-            await waitFor(async () => (await balance(m))?.entries === 1, { timeoutMs: PARKING_SCHEDULE_MS, intervalMs: 250, what: `credit of ${m} before step ${step}` });
+            await waitFor(async () => (await walk.balance(m))?.entries === 1, { timeoutMs: PARKING_SCHEDULE_MS, intervalMs: 250, what: `credit of ${m} before step ${step}` });
           }
         }
         await walk.advance(step);
@@ -66,8 +61,7 @@ describe('migration.manager-stream on the offline runtime', () => {
       // No waiting for the credit: the TaskSolved may still be queued or parked at the next reload.
     }
     for (const m of managers) {
-      const credited = await waitFor(async () => ((await balance(m))?.entries ? balance(m) : undefined), { timeoutMs: PARKING_SCHEDULE_MS, intervalMs: 250, what: `credit of ${m}` });
-      expect(credited, `${m}\n${walk.recentLogs()}`).toEqual({ balance: 300, entries: 1 });
+      expect(await walk.awaitCredit(m), `${m}\n${walk.recentLogs()}`).toEqual({ balance: 300, entries: 1 });
     }
   }, 900_000);
 });

@@ -7,10 +7,13 @@ import { listDeadLetterQueues } from '../../../../local/dlq.js';
 import { synthLocalAssembly } from '../../../../local/localAssembly.js';
 import { waitFor } from '../../../../local/net.js';
 import { startLocalRuntime, type LocalRuntime } from '../../../../local/runtime.js';
+import type { BalanceAnswer } from '../../../../lambdas/bonus/createBonusApi.js';
 import { ApiClient, type ApiAnswer } from '../../../../scripts/e2e/client.js';
 
 /** The whole local parking schedule (8 parks, 1 s doubling: 255 s) plus margin: the longest a parked event can take. */
 export const PARKING_SCHEDULE_MS = 270_000;
+
+type Balance = Pick<BalanceAnswer, 'balance' | 'entries'>;
 
 export interface OfflineWalk {
   readonly runtime: LocalRuntime;
@@ -21,6 +24,10 @@ export interface OfflineWalk {
   advance(step: number): Promise<void>;
   /** The answer's body after checking its status; a failure shows the recent warnings and errors of the walk. */
   ok<T>(answer: ApiAnswer<T> | Promise<ApiAnswer<T>>, status: number, what: string): Promise<T>;
+  /** A manager's balance in bonus, `undefined` while bonus answers 404 (no credit, manager unknown). */
+  balance(manager: string): Promise<Balance | undefined>;
+  /** Waits as long as the parking schedule can take for a manager's first credit; the balance seen then. */
+  awaitCredit(manager: string): Promise<Balance>;
   /** The local name of a service's table (`HiringEvents-Services-<Service>Table...`). */
   tableOf(service: 'Tasks' | 'Bonus' | 'Hiring'): Promise<string>;
   /** Waits until the queues (and DLQs) whose logical ids start with `prefixes` are empty: an operator's "drained". */
@@ -61,6 +68,11 @@ export async function startOfflineWalk(name: string, contextByStep: ReadonlyMap<
     return attributes.reduce((sum, a) => sum + Number(Attributes[a] ?? 0), 0);
   };
 
+  const balance = async (manager: string): Promise<Balance | undefined> => {
+    const answer = await api.request<BalanceAnswer>('bonus', 'GET', `/managers/${manager}/balance`);
+    return answer.status === 200 ? { balance: answer.body.balance, entries: answer.body.entries } : undefined;
+  };
+
   return {
     runtime,
     doc,
@@ -73,6 +85,13 @@ export async function startOfflineWalk(name: string, contextByStep: ReadonlyMap<
       const { status: got, body } = await answer;
       expect(got, `${what}: ${JSON.stringify(body)}\n${recentLogs()}`).toBe(status);
       return body;
+    },
+    balance,
+    async awaitCredit(manager) {
+      return waitFor(async () => {
+        const seen = await balance(manager);
+        return seen?.entries ? seen : undefined;
+      }, { timeoutMs: PARKING_SCHEDULE_MS, intervalMs: 250, what: `credit of ${manager}` });
     },
     async tableOf(service) {
       const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
