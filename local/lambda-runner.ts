@@ -220,14 +220,14 @@ class Sandbox {
   }
 
   /** Ends the sandbox; an invocation still running fails now rather than at its timeout. */
-  terminate(reason = 'sandbox stopped'): Promise<number> {
+  terminate(): Promise<number> {
     this.dead = true;
     const pending = this.pending;
     this.pending = undefined;
     if (pending) {
       clearTimeout(pending.timer);
       clearTimeout(pending.killer);
-      pending.reject(new LambdaInvocationError(this.fn.name, 'Runtime.ExitError', reason, 'Unhandled'));
+      pending.reject(new LambdaInvocationError(this.fn.name, 'Runtime.ExitError', 'sandbox stopped', 'Unhandled'));
     }
     return this.worker.terminate();
   }
