@@ -1,3 +1,5 @@
+import type { TaskState } from '../shared/contracts/internalRoutes.js';
+
 /** Stored items and request bodies of the tasks service. */
 
 /** A task manager (`MANAGER#<uid>` / `MANAGER`). */
@@ -13,15 +15,8 @@ export interface Manager {
   updated_at: string;
 }
 
-/** A test task (`TASK#<uid>` / `TASK`). */
-export interface Task {
-  task_uid: string;
-  title: string;
-  knowledge_area: string;
-  manager_uid: string;
-  description?: string;
-  /** Starts at 1, +1 on every change; pushed to hiring with every update (newest wins there). */
-  version: number;
+/** A test task (`TASK#<uid>` / `TASK`); its `version` is pushed to hiring with every update. */
+export interface Task extends TaskState {
   /** Set by a `TaskUpdateRequested`, cleared by the next update of the task. */
   needs_update: boolean;
   created_at: string;

@@ -1,3 +1,5 @@
+import type { TaskState } from '../../shared/contracts/internalRoutes.js';
+
 /** Items of the hiring table, as stored (see `../keys.ts` for their keys). */
 
 export interface CandidateItem {
@@ -23,16 +25,10 @@ export interface AssignmentItem {
 }
 
 /** Hiring's copy of a test task, kept by `update_task` (last-write-wins by `version`). */
-export interface TaskItem {
+export interface TaskItem extends TaskState {
   pk: string;
   sk: string;
   item_type: 'task';
-  task_uid: string;
-  title: string;
-  knowledge_area: string;
-  manager_uid: string;
-  description?: string;
-  version: number;
   updated_at: string;
 }
 

@@ -5,16 +5,22 @@
  * the callee: a version (newest wins) or an id.
  */
 
-/** hiring `PUT /internal/tasks/{task_uid}` (update_task), called by tasks: the task's full state. */
-export interface UpdateTaskRequest {
+/**
+ * A test task's shared state: what tasks owns and hiring copies (tasks' stored task and hiring's copy
+ * both extend it).
+ */
+export interface TaskState {
   task_uid: string;
   title: string;
   knowledge_area: string;
   manager_uid: string;
   description?: string;
-  /** Monotonic per task: hiring keeps the newest whatever the arrival order. */
+  /** Monotonic per task (starts at 1, +1 on every change): hiring keeps the newest whatever the arrival order. */
   version: number;
 }
+
+/** hiring `PUT /internal/tasks/{task_uid}` (update_task), called by tasks: the task's full state. */
+export type UpdateTaskRequest = TaskState;
 
 /** hiring `POST /internal/assignments` (assign_task), called by tasks. */
 export interface AssignTaskRequest {
