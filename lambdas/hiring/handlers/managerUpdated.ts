@@ -1,4 +1,4 @@
-import type { Effect, EventHandler } from '../../shared/messaging/index.js';
+import type { Effect, EventHandler, TransactWriteItem } from '../../shared/messaging/index.js';
 import { lastWriteWinsCondition } from '../../shared/messaging/index.js';
 import { managerKey } from '../keys.js';
 
@@ -11,23 +11,32 @@ import { managerKey } from '../keys.js';
  */
 export const managerUpdatedV1: EventHandler<'ManagerUpdated', '1'> = async (event, ctx): Promise<Effect> => {
   const { manager_uid, login, version } = event.payload;
+  return [managerCopyUpdate(ctx.tableName, manager_uid, version, event.produced_at, { login })];
+};
+
+/**
+ * The last-write-wins Update of hiring's copy of a manager, for every version of `ManagerUpdated`:
+ * sets `fields` (other attributes stay as they are) when `version` is newer than the stored one.
+ */
+export function managerCopyUpdate(tableName: string, managerUid: string, version: number, at: string, fields: Record<string, string>): TransactWriteItem {
   const lww = lastWriteWinsCondition(version);
-  return [
-    {
-      Update: {
-        TableName: ctx.tableName,
-        Key: managerKey(manager_uid),
-        UpdateExpression: 'SET item_type = :type, manager_uid = :uid, login = :login, #lww_version = :lww_version, updated_at = :at',
-        ConditionExpression: lww.ConditionExpression,
-        ExpressionAttributeNames: { ...lww.ExpressionAttributeNames },
-        ExpressionAttributeValues: {
-          ...lww.ExpressionAttributeValues,
-          ':type': 'manager',
-          ':uid': manager_uid,
-          ':login': login,
-          ':at': event.produced_at,
-        },
+  const names = Object.keys(fields);
+  // Placeholders for every field: `name` is a DynamoDB reserved word.
+  const set = names.map((field) => `#${field} = :${field}`).join(', ');
+  return {
+    Update: {
+      TableName: tableName,
+      Key: managerKey(managerUid),
+      UpdateExpression: `SET item_type = :type, manager_uid = :uid, ${set}, #lww_version = :lww_version, updated_at = :at`,
+      ConditionExpression: lww.ConditionExpression,
+      ExpressionAttributeNames: { ...lww.ExpressionAttributeNames, ...Object.fromEntries(names.map((field) => [`#${field}`, field])) },
+      ExpressionAttributeValues: {
+        ...lww.ExpressionAttributeValues,
+        ...Object.fromEntries(names.map((field) => [`:${field}`, fields[field]])),
+        ':type': 'manager',
+        ':uid': managerUid,
+        ':at': at,
       },
     },
-  ];
-};
+  };
+}

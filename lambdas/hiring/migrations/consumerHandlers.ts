@@ -1,10 +1,10 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { lastWriteWinsCondition, lastWriteWinsPut, PrerequisiteMissingError, type ConsumerHandlers, type Effect, type EventHandler } from '../../shared/messaging/index.js';
+import { lastWriteWinsPut, PrerequisiteMissingError, type ConsumerHandlers, type Effect, type EventHandler } from '../../shared/messaging/index.js';
 import { managerUpdatedVersions } from '../../shared/migrations/plan.js';
 import type { MigrationSteps } from '../../shared/migrations/steps.js';
 import type { TaskItem } from '../domain/types.js';
-import { managerUpdatedV1 } from '../handlers/managerUpdated.js';
-import { assignmentIdKey, assignmentKey, candidateKey, managerKey, taskKey } from '../keys.js';
+import { managerCopyUpdate, managerUpdatedV1 } from '../handlers/managerUpdated.js';
+import { assignmentIdKey, assignmentKey, candidateKey, taskKey } from '../keys.js';
 
 /**
  * `ManagerUpdated` v0 (before the login migration finishes): last-write-wins copy of the manager's
@@ -12,19 +12,7 @@ import { assignmentIdKey, assignmentKey, candidateKey, managerKey, taskKey } fro
  */
 export const managerUpdatedV0: EventHandler<'ManagerUpdated', '0'> = async (event, ctx): Promise<Effect> => {
   const { manager_uid, name, surname, version } = event.payload;
-  const lww = lastWriteWinsCondition(version);
-  return [
-    {
-      Update: {
-        TableName: ctx.tableName,
-        Key: managerKey(manager_uid),
-        UpdateExpression: 'SET item_type = :type, manager_uid = :uid, #name = :name, surname = :surname, #lww_version = :lww_version, updated_at = :at',
-        ConditionExpression: lww.ConditionExpression,
-        ExpressionAttributeNames: { ...lww.ExpressionAttributeNames, '#name': 'name' },
-        ExpressionAttributeValues: { ...lww.ExpressionAttributeValues, ':type': 'manager', ':uid': manager_uid, ':name': name, ':surname': surname, ':at': event.produced_at },
-      },
-    },
-  ];
+  return [managerCopyUpdate(ctx.tableName, manager_uid, version, event.produced_at, { name, surname })];
 };
 
 /**
