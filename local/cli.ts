@@ -1,11 +1,14 @@
 /**
- * `npm start` = `npx tsx local/cli.ts [--assembly DIR] [--data .local/dynamodb] [--fresh] [--in-memory]
+ * `npm start` = `node --import tsx local/cli.ts [--assembly DIR] [--data .local/dynamodb] [--fresh] [--in-memory]
  *   [--port-dynamodb N] [--port-sqs N] [--port-eventbridge N] [--port-api NameOrLogicalId=N ...]`
  *
  * Synthesizes the app into `.local/cdk.out` (reused when no source changed; `--assembly DIR` uses an
  * existing assembly instead), brings it up locally, prints the endpoints and writes
  * `.local/endpoints.json`, and stops everything cleanly on Ctrl-C (SIGINT) or SIGTERM.
  * SIGHUP re-synthesizes and reloads without losing table data or queued messages.
+ * One process, not the `tsx` CLI: that wrapper runs the script in a child, force-kills it when the
+ * child does not acknowledge a relayed SIGTERM within 30 ms (likely on a busy machine), and does not
+ * relay SIGHUP at all, so `kill <pid>` skipped the clean stop and `kill -HUP <pid>` killed the wrapper.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -65,7 +68,7 @@ try {
     `  SQS          ${runtime.services.sqs}   (AWS_ENDPOINT_URL_SQS)`,
     `  EventBridge  ${runtime.services.eventbridge}   (AWS_ENDPOINT_URL_EVENTBRIDGE)`,
     ...[...new Map(Object.entries(runtime.endpoints).reverse().map(([name, url]) => [url, name])).entries()].map(([url, name]) => `  API ${name.padEnd(20)} ${url}`),
-    'Ctrl-C stops; `kill -HUP <pid>` reloads the assembly after a new synth.',
+    `Ctrl-C (or \`kill ${process.pid}\`) stops; \`kill -HUP ${process.pid}\` reloads the assembly after a new synth.`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 

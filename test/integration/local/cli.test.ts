@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../../local/net.js';
 import { withTestAssembly } from '../../support/testAssembly.js';
@@ -11,11 +13,17 @@ import { withTestAssembly } from '../../support/testAssembly.js';
 /**
  * `npm start` itself (local/cli.ts as a process, from its own working directory so its
  * `.local/endpoints.json` is not the developer's): the README's first command, minus the synth that
- * the other suites already cover.
+ * the other suites already cover. Launched as the npm script launches it, `node --import tsx`: one
+ * process, so the signals below reach the CLI's own handlers (tsx is resolved from here because the
+ * working directory has no node_modules).
  */
+const startScript = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
 function startCli(cwd: string, args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let output = '';
-  const child = spawn(process.execPath, [resolve('node_modules/tsx/dist/cli.mjs'), resolve('local/cli.ts'), ...args], { cwd, env: process.env });
+  expect(startScript).toBe('node --import tsx local/cli.ts');
+  const child = spawn(process.execPath, ['--import', tsxLoader, resolve('local/cli.ts'), ...args], { cwd, env: process.env });
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
@@ -23,7 +31,7 @@ function startCli(cwd: string, args: string[]): { child: ChildProcess; output: (
 }
 
 describe('npm start (local/cli.ts)', () => {
-  it('serves the three APIs, writes .local/endpoints.json, and stops cleanly on SIGTERM removing it', async () => {
+  it('serves the three APIs, reloads on SIGHUP, writes .local/endpoints.json, and stops cleanly on SIGTERM removing it', async () => {
     await withTestAssembly(async ({ outdir }) => {
       const cwd = mkdtempSync(join(tmpdir(), 'cli-test-'));
       const cli = startCli(cwd, ['--assembly', resolve(outdir), '--in-memory']);
@@ -36,6 +44,12 @@ describe('npm start (local/cli.ts)', () => {
         const answer = await fetch(new URL(`candidates/${randomUUID()}`, endpoints.hiring));
         expect(answer.status).toBe(404);
         expect(await answer.json()).toMatchObject({ error: { code: 'not_found' } });
+        // The pid the CLI prints for `kill -HUP` is its own, and a reload keeps it serving.
+        expect(cli.output()).toContain(`kill -HUP ${cli.child.pid}`);
+        cli.child.kill('SIGHUP');
+        await waitFor(() => cli.output().includes('[local] reloaded') || cli.child.exitCode !== null, { timeoutMs: 120_000, intervalMs: 100, what: 'the CLI to report the reload' });
+        expect(cli.output()).toContain('[local] reloaded');
+        expect((await fetch(new URL(`candidates/${randomUUID()}`, endpoints.hiring))).status).toBe(404);
       } finally {
         cli.child.kill('SIGTERM');
       }
