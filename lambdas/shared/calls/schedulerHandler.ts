@@ -3,9 +3,10 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue as StreamAttributeValue, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { requiredEnv } from '../messaging/requiredEnv.js';
+import { SQS_CLIENT_CONFIG } from '../messaging/sqsClientConfig.js';
 import type { DeferredCallMessage } from './types.js';
 
-const sqs = new SQSClient({});
+const sqs = new SQSClient(SQS_CLIENT_CONFIG);
 
 /**
  * Table stream (filtered to inserts of pending calls) -> the deferred-calls queue, delayed so the

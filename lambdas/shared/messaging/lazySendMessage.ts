@@ -1,4 +1,5 @@
 import type { SendMessageCommandInput, SQSClient } from '@aws-sdk/client-sqs';
+import { SQS_CLIENT_CONFIG } from './sqsClientConfig.js';
 
 /** Sends one message to an SQS queue. */
 export type SendMessage = (input: SendMessageCommandInput) => Promise<void>;
@@ -22,7 +23,7 @@ export function lazySendMessage(client?: SQSClient): SendMessage {
   let sdk: typeof import('@aws-sdk/client-sqs') | undefined;
   return async (input) => {
     sdk ??= await import('@aws-sdk/client-sqs');
-    sqs ??= new sdk.SQSClient({});
+    sqs ??= new sdk.SQSClient(SQS_CLIENT_CONFIG);
     await sqs.send(new sdk.SendMessageCommand(input));
   };
 }

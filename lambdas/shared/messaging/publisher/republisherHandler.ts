@@ -5,9 +5,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { metrics } from '../../observability.js';
 import { requiredEnv } from '../requiredEnv.js';
+import { SQS_CLIENT_CONFIG } from '../sqsClientConfig.js';
 import { republishFailedBatches, type RepublishSummary } from './republishFailedBatches.js';
 
-const sqs = new SQSClient({});
+const sqs = new SQSClient(SQS_CLIENT_CONFIG);
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const eventBridge = new EventBridgeClient({});
 
