@@ -105,7 +105,7 @@ exports.handler = async (e) => ({
     timeout: Duration.seconds(1),
     code: lambda.Code.fromInline(`exports.handler = async (e) => {
   if (e.throw) throw new TypeError('asked to throw');
-  await new Promise((r) => setTimeout(r, 5000));
+  await new Promise((r) => setTimeout(r, 30_000));
   return 'late';
 };`),
   });

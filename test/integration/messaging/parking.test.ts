@@ -66,16 +66,17 @@ describe('parking and DLQ against the SQS server', () => {
   it('parks with a growing delay, then sends to the DLQ with the reason after the budget', async () => {
     const handler = consumer();
     const original = sqsRecord(taskSolved());
+    // Clocks start before the handler runs: the delay counts from its send, inside the call.
+    const parkedAt = Date.now();
     expect((await handler({ Records: [original] })).batchItemFailures).toEqual([]);
 
-    const parkedAt = Date.now();
     const first = await nextMessage(queueUrl);
     expect(Date.now() - parkedAt).toBeGreaterThanOrEqual(900); // DelaySeconds = 1
     expect(first.Body).toBe(original.body);
     expect(attr(first, 'parked-attempt')).toBe('1');
 
-    expect((await handler({ Records: [toSqsRecord(first, QUEUE_ARN)] })).batchItemFailures).toEqual([]);
     const reparkedAt = Date.now();
+    expect((await handler({ Records: [toSqsRecord(first, QUEUE_ARN)] })).batchItemFailures).toEqual([]);
     const second = await nextMessage(queueUrl);
     expect(Date.now() - reparkedAt).toBeGreaterThanOrEqual(1_900); // DelaySeconds = 2
     expect(attr(second, 'parked-attempt')).toBe('2');
