@@ -3,7 +3,7 @@ import { waitFor } from '../../../local/net.js';
 import { FINAL_STEPS } from '../../../lambdas/shared/migrations/steps.js';
 import { runBackfill } from '../../../scripts/migrations/backfill.js';
 import { publishManagersSpec } from '../../../scripts/migrations/specs.js';
-import { PARKING_SCHEDULE_MS, startOfflineWalk, type OfflineWalk } from './support/offlineWalk.js';
+import { startOfflineWalk, type OfflineWalk } from './support/offlineWalk.js';
 
 /**
  * migration.manager-stream walked 0..5 on the offline runtime (manager-login at 0): bonus gets the
@@ -33,11 +33,8 @@ describe('migration.manager-stream on the offline runtime', () => {
         if (step === 3 || step === 4) {
           // Before 3: the credits so far can only come from get_manager (tasks publishes nothing yet).
           // Before 4: step 4 turns the call off.
-          for (const m of managers) {
-            // A TaskSolved that met a cold bonus or tasks function is parked and retried with doubling
-            // delays (1, 2, 4 ... 128 s locally): wait as long as that schedule can take.
-            await waitFor(async () => (await walk.balance(m))?.entries === 1, { timeoutMs: PARKING_SCHEDULE_MS, intervalMs: 250, what: `credit of ${m} before step ${step}` });
-          }
+          // A TaskSolved that met a cold bonus or tasks function is parked and retried: awaitCredit waits as long as that can take.
+          for (const m of managers) expect(await walk.awaitCredit(m), `credit of ${m} before step ${step}\n${walk.recentLogs()}`).toMatchObject({ entries: 1 });
         }
         await walk.advance(step);
       }

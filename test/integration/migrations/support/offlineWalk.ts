@@ -11,7 +11,7 @@ import type { BalanceAnswer } from '../../../../lambdas/bonus/createBonusApi.js'
 import { ApiClient, type ApiAnswer } from '../../../../scripts/e2e/client.js';
 
 /** The whole local parking schedule (8 parks, 1 s doubling: 255 s) plus margin: the longest a parked event can take. */
-export const PARKING_SCHEDULE_MS = 270_000;
+const PARKING_SCHEDULE_MS = 270_000;
 
 type Balance = Pick<BalanceAnswer, 'balance' | 'entries'>;
 
