@@ -2,6 +2,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { buildHiringEvents } from '../lib/HiringEventsApp.js';
+import { LOCAL_BUNDLE_SOURCE_CONTEXT } from '../lib/constructs/ServiceFunction.js';
+import { bundleSourceFingerprint, withBundleCache } from './bundleCache.js';
 
 /**
  * Context a local run overrides: parked events and deferred calls retry within seconds instead of
@@ -52,8 +54,11 @@ export function synthLocalAssembly(options: SynthLocalAssemblyOptions = {}): { o
   if (fresh) return { outdir, synthesized: false };
   // The built-in CloudFormation validation (seconds per synth) runs at `cdk synth` and in the nag test;
   // a local run only needs the templates.
-  const app = new App({ outdir, builtinCloudFormationValidation: false, context: { ...cdkJsonContext(root), ...LOCAL_CONTEXT, ...options.context } });
-  buildHiringEvents(app);
-  app.synth();
+  const context = { ...cdkJsonContext(root), ...LOCAL_CONTEXT, ...options.context, [LOCAL_BUNDLE_SOURCE_CONTEXT]: bundleSourceFingerprint(root) };
+  withBundleCache(root, outdir, () => {
+    const app = new App({ outdir, builtinCloudFormationValidation: false, context });
+    buildHiringEvents(app);
+    app.synth();
+  });
   return { outdir, synthesized: true };
 }
