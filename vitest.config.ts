@@ -1,10 +1,14 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Handler tests that run the services' handlers on DynamoDB Local (not yet rewritten on mocked
+ * clients): they need the servers, so they run with the integration project.
+ */
+const HANDLER_TESTS_ON_DYNAMODB_LOCAL = ['test/unit/hiring/*.test.ts', 'test/unit/tasks/*.test.ts', 'test/unit/bonus/*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
     reporters: ['default', './test/support/slowestFilesReporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
@@ -18,5 +22,21 @@ export default defineConfig({
     // CDK's built-in CloudFormation validation costs ~5 s per synthesizing test file (a WASM rule engine);
     // the nag tests register it explicitly and require a clean report for the whole app at every step.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', CDK_VALIDATION: 'false' },
+    projects: [
+      {
+        // `npm run test:unit`: no Java, no servers (aws-sdk-client-mock, CDK assertions, pure functions).
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/infra/**/*.test.ts', 'test/migrations/**/*.test.ts'], exclude: HANDLER_TESTS_ON_DYNAMODB_LOCAL },
+      },
+      {
+        // One DynamoDB Local and one SQS server for the whole project, started only when it runs.
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/chaos/**/*.test.ts', ...HANDLER_TESTS_ON_DYNAMODB_LOCAL],
+          globalSetup: ['test/support/global-setup.ts'],
+        },
+      },
+    ],
   },
 });

@@ -124,7 +124,8 @@ describe('callService', () => {
 
   it('retries timeouts and network errors, then gives up', async () => {
     script = [() => { /* never answers */ }];
-    const timedOut = await call({ timeoutMs: 30, retry: { ...fast, maxAttempts: 2 } }).catch((e: unknown) => e);
+    // Long enough per attempt that each request reaches the server before it times out, even on a busy machine.
+    const timedOut = await call({ timeoutMs: 1_000, retry: { ...fast, maxAttempts: 2, totalTimeoutMs: 10_000 } }).catch((e: unknown) => e);
     expect(timedOut).toBeInstanceOf(ServiceUnavailableError);
     expect(timedOut).toMatchObject({ attempts: 2, lastStatus: undefined });
     expect(seen).toHaveLength(2);
