@@ -1,3 +1,4 @@
+import { eventSource } from '../../lambdas/shared/messaging/constants.js';
 import { isOnBus } from './eventCatalog.js';
 import type { ResourceName } from './templateIndex.js';
 import type { Catalog, EventConsumerDoc, EventVersionDoc, Json } from './types.js';
@@ -62,7 +63,7 @@ export function asyncapiDocument(catalog: Catalog): Json {
       address: event.key,
       title: `${event.name} v${event.version}`,
       description:
-        `${event.description}\n\nOn the bus as an EventBridge event with \`source: hiring-events.${event.owner}\`, ` +
+        `${event.description}\n\nOn the bus as an EventBridge event with \`source: ${eventSource(event.owner)}\`, ` +
         `\`detail-type: ${event.name}\` and the envelope as \`detail\` (\`detail.event_version: "${event.version}"\`); ` +
         `consumer queues receive that whole EventBridge event.` +
         (event.registered ? '' : `\n\nNot in the Schema Registry at these steps.`),
@@ -78,7 +79,7 @@ export function asyncapiDocument(catalog: Catalog): Json {
           examples: [{ name: event.exampleFile.replace(/^.*\//, ''), summary: `From ${event.exampleFile}`, payload: event.example }],
         },
       },
-      'x-eventbridge': { source: `hiring-events.${event.owner}`, detailType: event.name, eventVersion: event.version, schemaRegistered: event.registered },
+      'x-eventbridge': { source: eventSource(event.owner), detailType: event.name, eventVersion: event.version, schemaRegistered: event.registered },
       'x-schema-file': event.schemaFile,
     };
     for (const producer of event.producers) {
