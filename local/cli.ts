@@ -12,6 +12,7 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { startCatalogServer } from './catalogServer.js';
 import { assertJava } from './dynamodb-local.js';
 import { DEFAULT_ENDPOINTS_FILE, writeEndpointsFile, type EndpointsFile } from './endpointsFile.js';
 import { synthLocalAssembly } from './localAssembly.js';
@@ -55,6 +56,7 @@ try {
     fresh: values.fresh,
     ports: { dynamodb: num(values['port-dynamodb']), sqs: num(values['port-sqs']), eventbridge: num(values['port-eventbridge']), apis },
   });
+  const catalog = await startCatalogServer();
   const serviceUrls = Object.fromEntries(Object.entries(SERVICE_APIS).map(([service, api]) => [service, runtime.endpoints[api]]));
   // The local servers too: `npm run dlq` finds the SQS server there.
   const endpointsFile: EndpointsFile = { ...(serviceUrls as Pick<EndpointsFile, 'hiring' | 'tasks' | 'bonus'>), local: { ...runtime.services } };
@@ -67,6 +69,7 @@ try {
     `  DynamoDB     ${runtime.services.dynamodb}   (AWS_ENDPOINT_URL_DYNAMODB)`,
     `  SQS          ${runtime.services.sqs}   (AWS_ENDPOINT_URL_SQS)`,
     `  EventBridge  ${runtime.services.eventbridge}   (AWS_ENDPOINT_URL_EVENTBRIDGE)`,
+    `  Catalog      ${catalog.url}   (docs/: events, routes, migrations; \`npm run docs\` regenerates)`,
     ...[...new Map(Object.entries(runtime.endpoints).reverse().map(([name, url]) => [url, name])).entries()].map(([url, name]) => `  API ${name.padEnd(20)} ${url}`),
     `Ctrl-C (or \`kill ${process.pid}\`) stops; \`kill -HUP ${process.pid}\` reloads the assembly after a new synth.`,
   ];
@@ -77,7 +80,7 @@ try {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`\n${signal}: stopping the local runtime...\n`);
-    await runtime.stop();
+    await Promise.all([runtime.stop(), catalog.close()]);
     // A stale file would send the demo and the DLQ tool to dead ports; keep it if another run rewrote it.
     try {
       if (readFileSync(DEFAULT_ENDPOINTS_FILE, 'utf8') === written) rmSync(DEFAULT_ENDPOINTS_FILE);

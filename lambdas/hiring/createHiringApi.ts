@@ -28,12 +28,6 @@ const HANDLERS: { [K in RouteName]: (ctx: HiringContext) => RouteHandler<any> } 
   'POST /internal/assignments': assignTask,
 };
 
-/**
- * Routes that honour `Idempotency-Key` besides every POST: a retried rating with the same key
- * replays its answer instead of producing another version.
- */
-const IDEMPOTENT_PUTS = new Set<RouteName>(['PUT /tasks/{task_uid}/rating']);
-
 /** `create-candidate.json` -> the generated `createCandidate` validator. */
 function validatorFor(file: string): BodyValidator {
   const name = file.replace(/\.json$/, '').replace(/[-_.]+([A-Za-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -64,7 +58,7 @@ export function createHiringApi(deps: HiringApiDeps): HttpApiHandler {
       method: route.method,
       path: route.path,
       ...('body' in route ? { bodySchema: validatorFor(route.body) } : {}),
-      ...(IDEMPOTENT_PUTS.has(name) ? { idempotent: true } : {}),
+      ...('idempotent' in route ? { idempotent: route.idempotent } : {}),
       handler: HANDLERS[name](ctx),
     };
   });

@@ -3,12 +3,14 @@
  * resources and request models (`lambdas/hiring/requests/<body>`), and `createHiringApi` binds a
  * handler and the generated validator to each entry (and fails at cold start if one is missing).
  *
- * `/internal/*` routes are called by the tasks service with SigV4 only.
+ * `/internal/*` routes are called by the tasks service with SigV4 only. Every POST honours
+ * `Idempotency-Key`; `idempotent: true` adds a route that would not by default (a retried rating with
+ * the same key replays its answer instead of producing another version).
  */
 export const ROUTES = [
   { method: 'POST', path: '/candidates', body: 'create-candidate.json' },
   { method: 'GET', path: '/candidates/{candidate_uid}' },
-  { method: 'PUT', path: '/tasks/{task_uid}/rating', body: 'rate-task.json' },
+  { method: 'PUT', path: '/tasks/{task_uid}/rating', body: 'rate-task.json', idempotent: true },
   { method: 'POST', path: '/tasks/{task_uid}/solutions', body: 'add-solution.json' },
   { method: 'POST', path: '/tasks/{task_uid}/update-requests', body: 'request-task-update.json' },
   { method: 'PUT', path: '/internal/tasks/{task_uid}', body: 'update-task.json' },

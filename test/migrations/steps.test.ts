@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { readMigrationState } from '../../lib/migrations/readMigrationState.js';
-import { consumedEvents, linkBehaviour, liveSchemas } from '../../lambdas/shared/migrations/plan.js';
+import { consumedEvents, liveSchemas, producedEvents } from '../../lambdas/shared/migrations/plan.js';
 import { FINAL_STEPS, MIGRATION_IDS, MIGRATIONS, stepEnvironment, stepsFromEnv, type MigrationSteps } from '../../lambdas/shared/migrations/steps.js';
 
 const stateOf = (context: Record<string, unknown>) => readMigrationState(new App({ context }).node);
@@ -65,19 +65,26 @@ const WALKS: Array<{ id: (typeof MIGRATION_IDS)[number]; base: Partial<Migration
   { id: 'managerLogin', base: {} },
 ];
 
-/** Every (event, version) a producer may publish at `steps`, with the consumers that must take it. */
+/** The consumers that must take each event (the routing the services are built for). */
+const CONSUMERS_OF: Record<string, Array<keyof ReturnType<typeof consumedEvents>>> = {
+  TaskCreated: ['bonusFromTasks'],
+  NewCandidate: ['tasksFromHiring'],
+  TaskSolved: ['bonusFromHiring'],
+  ManagerUpdated: ['bonusFromTasks', 'hiringFromTasks'],
+  TaskUpdated: ['hiringFromTasks'],
+  TaskAssigned: ['hiringFromTasks'],
+  TaskUpdateRequested: ['tasksFromHiring'],
+};
+
+/** Every (event, version) a producer may publish at `steps` (the plan's `producedEvents`), with the consumers that must take it. */
 function produced(steps: MigrationSteps): Array<{ event: string; version: string; consumers: Array<keyof ReturnType<typeof consumedEvents>> }> {
-  const b = linkBehaviour(steps);
-  const out: ReturnType<typeof produced> = [
-    { event: 'TaskCreated', version: b.taskCreatedVersion, consumers: ['bonusFromTasks'] },
-    { event: 'NewCandidate', version: '0', consumers: ['tasksFromHiring'] },
-    { event: 'TaskSolved', version: '0', consumers: ['bonusFromHiring'] },
-  ];
-  if (b.managerUpdatedVersion) out.push({ event: 'ManagerUpdated', version: b.managerUpdatedVersion, consumers: ['bonusFromTasks', 'hiringFromTasks'] });
-  if (b.tasksPublishesTaskUpdated) out.push({ event: 'TaskUpdated', version: '0', consumers: ['hiringFromTasks'] });
-  if (b.tasksPublishesTaskAssigned) out.push({ event: 'TaskAssigned', version: '0', consumers: ['hiringFromTasks'] });
-  if (b.hiringPublishesUpdateRequested) out.push({ event: 'TaskUpdateRequested', version: '0', consumers: ['tasksFromHiring'] });
-  return out;
+  return Object.values(producedEvents(steps))
+    .flat()
+    .flatMap(({ name, versions }) => {
+      const consumers = CONSUMERS_OF[name];
+      if (!consumers) throw new Error(`${name} is produced but CONSUMERS_OF does not say who must take it`);
+      return versions.map((version) => ({ event: name, version, consumers }));
+    });
 }
 
 describe.each(WALKS)('the $id walk', ({ id, base }) => {

@@ -119,13 +119,21 @@ export function createHttpApi(options: HttpApiOptions): HttpApiHandler {
   };
 }
 
+/**
+ * Whether a route honours `Idempotency-Key`: its own `idempotent` flag, else every POST. Shared with
+ * the catalog (`npm run docs`), which documents the header on exactly these routes.
+ */
+export function honoursIdempotencyKey(route: { readonly method: string; readonly idempotent?: boolean }): boolean {
+  return route.idempotent ?? route.method === 'POST';
+}
+
 function compileRoutes(options: HttpApiOptions): CompiledRoute[] {
   const seen = new Set<string>();
   return options.routes.map((route) => {
     const name = `${route.method} ${route.path}`;
     if (seen.has(name)) throw new Error(`duplicate route ${name}`);
     seen.add(name);
-    const idempotent = route.idempotent ?? route.method === 'POST';
+    const idempotent = honoursIdempotencyKey(route);
     // Fail at cold start, not silently: "every POST honours Idempotency-Key" needs a table.
     if (idempotent && !options.idempotency) {
       throw new Error(`route ${name} is idempotent but createHttpApi got no idempotency config (or set idempotent: false)`);

@@ -2,7 +2,7 @@
  * The HTTP kit of the services: a router for API Gateway REST proxy events with ahead-of-time
  * body validation and `Idempotency-Key` support, and a SigV4-signed client for internal calls.
  */
-export { createHttpApi } from './createHttpApi.js';
+export { createHttpApi, honoursIdempotencyKey } from './createHttpApi.js';
 export { withIdempotencyKey, type IdempotentRequest } from './withIdempotencyKey.js';
 export { callService } from './callService.js';
 export { formatValidationError } from './formatValidationError.js';

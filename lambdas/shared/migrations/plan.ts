@@ -141,6 +141,26 @@ export function linkBehaviour(steps: MigrationSteps) {
   };
 }
 
+/**
+ * The events each producing service publishes at `steps` (its outbox publisher puts them on the bus):
+ * what {@link linkBehaviour} says about producers, as event versions. Read by the catalog
+ * (`npm run docs`); the producers themselves read `linkBehaviour`.
+ */
+export function producedEvents(steps: MigrationSteps): { hiring: EventVersions[]; tasks: EventVersions[] } {
+  const link = linkBehaviour(steps);
+  const hiring: EventVersions[] = [
+    { name: 'NewCandidate', versions: ['0'] },
+    { name: 'TaskSolved', versions: ['0'] },
+  ];
+  if (link.hiringPublishesUpdateRequested) hiring.push({ name: 'TaskUpdateRequested', versions: ['0'] });
+  const tasks: EventVersions[] = [];
+  if (link.managerUpdatedVersion !== undefined) tasks.push({ name: 'ManagerUpdated', versions: [link.managerUpdatedVersion] });
+  if (link.tasksPublishesTaskUpdated) tasks.push({ name: 'TaskUpdated', versions: ['0'] });
+  if (link.tasksPublishesTaskAssigned) tasks.push({ name: 'TaskAssigned', versions: ['0'] });
+  tasks.push({ name: 'TaskCreated', versions: [link.taskCreatedVersion] });
+  return { hiring, tasks };
+}
+
 /** Which links change the behaviour of each function (its `MIGRATION_*_STEP` variables). */
 export const LINKS_OF: Record<'tasksApi' | 'tasksConsumer' | 'hiringApi' | 'hiringConsumer' | 'bonusConsumer', readonly MigrationId[]> = {
   tasksApi: ['managerStream', 'managerLogin', 'taskUpdated', 'taskAssigned', 'taskCreatedV1', 'taskUpdateRequest'],

@@ -44,6 +44,9 @@ describe('npm start (local/cli.ts)', () => {
         const answer = await fetch(new URL(`candidates/${randomUUID()}`, endpoints.hiring));
         expect(answer.status).toBe(404);
         expect(await answer.json()).toMatchObject({ error: { code: 'not_found' } });
+        // The catalog page (docs/index.html) is served at the URL printed with the APIs.
+        const catalog = await fetch(/Catalog +(http:\/\/127\.0\.0\.1:\d+\/)/.exec(cli.output())![1]!);
+        expect([catalog.status, await catalog.text()]).toEqual([200, expect.stringContaining('<title>hiring-events catalog</title>')]);
         // The pid the CLI prints for `kill -HUP` is its own, and a reload keeps it serving.
         expect(cli.output()).toContain(`kill -HUP ${cli.child.pid}`);
         cli.child.kill('SIGHUP');
