@@ -24,9 +24,14 @@ export default defineConfig({
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', CDK_VALIDATION: 'false' },
     projects: [
       {
-        // `npm run test:unit`: no Java, no servers (aws-sdk-client-mock, CDK assertions, pure functions).
+        // `npm run test:unit`: no Java, no servers, no synth of the whole app (aws-sdk-client-mock, pure functions).
         extends: true,
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/infra/**/*.test.ts', 'test/migrations/**/*.test.ts'], exclude: HANDLER_TESTS_ON_DYNAMODB_LOCAL },
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/migrations/**/*.test.ts'], exclude: HANDLER_TESTS_ON_DYNAMODB_LOCAL },
+      },
+      {
+        // The synthesized app: CDK assertions, cdk-nag, the generated catalog and its page in a browser.
+        extends: true,
+        test: { name: 'infra', include: ['test/infra/**/*.test.ts', 'test/docs/**/*.test.ts'] },
       },
       {
         // One DynamoDB Local and one SQS server for the whole project, started only when it runs.
