@@ -5,6 +5,7 @@ import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct, type IConstruct } from 'constructs';
 import { stepsByKey } from '../../lambdas/shared/migrations/stepGuard.js';
 import type { MigrationSteps } from '../../lambdas/shared/migrations/steps.js';
+import { acknowledgeProviderInvoke } from '../nag.js';
 import { repoPath } from './paths.js';
 import { ServiceFunction } from './ServiceFunction.js';
 
@@ -54,6 +55,7 @@ export class MigrationStepGuard extends Construct {
     const frameworkRole = new Role(this, 'ProviderRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     frameworkLogs.grantWrite(frameworkRole);
     const provider = new Provider(this, 'Provider', { onEventHandler: this.handler, frameworkOnEventRole: frameworkRole, logGroup: frameworkLogs });
+    acknowledgeProviderInvoke(frameworkRole, this.handler);
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::MigrationStepGuard',
