@@ -18,7 +18,7 @@ export interface StepSummary {
   readonly schemas: string[];
 }
 
-const pathOf = (r: Resource) => String(r.Metadata?.['aws:cdk:path'] ?? '').replace(/^HiringEvents-(Services|Platform)\//, '');
+const pathOf = (r: Resource) => String(r.Metadata?.['aws:cdk:path'] ?? '').replace(/^[a-z0-9-]+-HiringEvents-(Services|Platform)\//, '');
 const refId = (value: unknown): string | undefined => {
   if (value && typeof value === 'object') {
     const v = value as Record<string, unknown>;
