@@ -10,6 +10,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { apiName, DEFAULT_STAGE } from '../lib/stage.js';
 
 export const DEFAULT_ENDPOINTS_FILE = '.local/endpoints.json';
 
@@ -73,6 +74,17 @@ export function readEndpointsFile(file: string = DEFAULT_ENDPOINTS_FILE): Endpoi
     }
   }
   return value as unknown as EndpointsFile;
+}
+
+/**
+ * The three services' base URLs among a local runtime's endpoints, which are keyed (among others) by
+ * RestApi name, `<stage>-hiring-events-<service>`. Throws naming what is missing.
+ */
+export function serviceUrls(endpoints: Readonly<Record<string, string>>, stage: string = DEFAULT_STAGE): Record<ServiceName, string> {
+  const urls = Object.fromEntries(SERVICES.map((service) => [service, endpoints[apiName(stage, service)]]));
+  const missing = SERVICES.filter((service) => !urls[service]).map((service) => apiName(stage, service));
+  if (missing.length > 0) throw new EndpointsFileError(`no RestApi ${missing.join(', ')} in the assembly (stage ${stage}; have ${Object.keys(endpoints).join(', ')})`);
+  return urls as Record<ServiceName, string>;
 }
 
 /** `base` + `path` with exactly one slash between them. */
