@@ -48,8 +48,9 @@ const prepareAssembly = (): string => {
 try {
   assertJava();
   const started = Date.now();
+  const assemblyDir = prepareAssembly();
   const runtime = await startLocalRuntime({
-    assemblyDir: prepareAssembly(),
+    assemblyDir,
     dataDir: values['in-memory'] ? undefined : values.data,
     fresh: values.fresh,
     ports: { dynamodb: num(values['port-dynamodb']), sqs: num(values['port-sqs']), eventbridge: num(values['port-eventbridge']), apis },
@@ -57,7 +58,7 @@ try {
   // The stage of the assembly: the default one (`npm start` synthesizes with cdk.json's context, which sets none).
   const urls = serviceUrls(runtime.endpoints);
   // The local servers too: `npm run dlq` finds the SQS server there.
-  const endpointsFile: EndpointsFile = { ...urls, local: { ...runtime.services } };
+  const endpointsFile: EndpointsFile = { ...urls, local: { ...runtime.services, assembly: assemblyDir } };
   writeEndpointsFile(DEFAULT_ENDPOINTS_FILE, endpointsFile);
   const written = readFileSync(DEFAULT_ENDPOINTS_FILE, 'utf8');
   const lines = [

@@ -4,7 +4,7 @@
  *
  * ```json
  * { "hiring": "http://127.0.0.1:4101/v1/", "tasks": "...", "bonus": "...",
- *   "local": { "dynamodb": "http://127.0.0.1:4200", "sqs": "...", "eventbridge": "..." } }
+ *   "local": { "dynamodb": "http://127.0.0.1:4200", "sqs": "...", "eventbridge": "...", "assembly": ".local/cdk.out" } }
  * ```
  * `local` is present only for the offline runtime (a deployed stack has no such servers).
  */
@@ -21,6 +21,8 @@ export interface LocalServiceEndpoints {
   readonly dynamodb: string;
   readonly sqs: string;
   readonly eventbridge: string;
+  /** The cloud assembly the offline runtime runs (`npm run migrate -- status` reads its steps there). */
+  readonly assembly?: string;
 }
 
 export interface EndpointsFile {
