@@ -1,11 +1,12 @@
 import { Duration, Lazy, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFERRED_CALLS_QUEUE_RETENTION_DAYS } from '../../lambdas/shared/messaging/constants.js';
+import { anyMessageAlarm } from './anyMessageAlarm.js';
 import { repoPath } from './paths.js';
 import { secureQueue } from './secureQueue.js';
 import type { ServiceApi } from './ServiceApi.js';
@@ -136,15 +137,7 @@ export class DeferredCalls extends Construct {
     props.table.grantReadWriteData(this.deliverer);
     this.deadLetterQueue.grantSendMessages(this.deliverer);
 
-    const anyMessage = (queue: Queue, description: string) =>
-      new Alarm(this, `${queue.node.id}Alarm`, {
-        alarmDescription: description,
-        metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
+    const anyMessage = (queue: Queue, description: string) => anyMessageAlarm(this, `${queue.node.id}Alarm`, queue, description);
     this.alarms = {
       deadLetters: anyMessage(
         this.deadLetterQueue,

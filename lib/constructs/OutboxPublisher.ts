@@ -1,5 +1,5 @@
 import { CfnOutput, Duration, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData, type IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -8,6 +8,7 @@ import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-la
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { anyMessageAlarm } from './anyMessageAlarm.js';
 import { repoPath } from './paths.js';
 import { secureQueue } from './secureQueue.js';
 import { SERVICE_TABLE_KEYS } from './ServiceTable.js';
@@ -56,7 +57,7 @@ export class OutboxPublisher extends Construct {
   readonly unresolvedQueue: Queue;
   readonly failureAlarm: Alarm;
   /** Any message in the unresolved queue. */
-  readonly unresolvedAlarm: IAlarm;
+  readonly unresolvedAlarm: Alarm;
   readonly republishSchedule: Rule;
 
   constructor(scope: Construct, id: string, props: OutboxPublisherProps) {
@@ -132,23 +133,19 @@ export class OutboxPublisher extends Construct {
       resourceArns: [`${props.table.tableArn}/index/${SERVICE_TABLE_KEYS.outboxIndex.indexName}`],
     });
 
-    this.failureAlarm = new Alarm(this, 'FailureQueueAlarm', {
-      alarmDescription: `Outbox batches of ${props.producer} were given up on; the scheduled republisher puts them again once the cause is fixed (RUNBOOK.md)`,
-      metric: this.failureQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    this.failureAlarm = anyMessageAlarm(
+      this,
+      'FailureQueueAlarm',
+      this.failureQueue,
+      `Outbox batches of ${props.producer} were given up on; the scheduled republisher puts them again once the cause is fixed (RUNBOOK.md)`,
+    );
 
-    this.unresolvedAlarm = new Alarm(this, 'UnresolvedQueueAlarm', {
-      alarmDescription: `Outbox failures of ${props.producer} the republisher could not resolve (events not found in their window): read failure-reason, retry with a wider window (RUNBOOK.md)`,
-      metric: this.unresolvedQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    this.unresolvedAlarm = anyMessageAlarm(
+      this,
+      'UnresolvedQueueAlarm',
+      this.unresolvedQueue,
+      `Outbox failures of ${props.producer} the republisher could not resolve (events not found in their window): read failure-reason, retry with a wider window (RUNBOOK.md)`,
+    );
 
     new CfnOutput(this, 'RepublisherFunctionName', {
       value: this.republisher.functionName,
