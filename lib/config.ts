@@ -12,6 +12,18 @@ export interface HiringEventsConfig {
   readonly deferDelaySeconds: number;
   /** Publish the event schemas to the EventBridge Schema Registry. Context `platform.schemaRegistry`, default true; false for LocalStack, which has no registry. */
   readonly schemaRegistry: boolean;
+  /**
+   * Let this deploy move a `migration.*` link forward by more than one step (the step guard refuses
+   * it otherwise). Context `migration.allowJump`, default false: pass it on the command line for the
+   * one deploy that jumps on purpose, never in cdk.json.
+   */
+  readonly migrationAllowJump: boolean;
+  /**
+   * Create the account's API Gateway CloudWatch Logs role (`AWS::ApiGateway::Account`) that the APIs'
+   * access logs need. Account-wide and once per account and region: enable it on one stage only.
+   * Context `apigateway.createAccountRole`, default false (README, "Deploy").
+   */
+  readonly createApiGatewayAccountRole: boolean;
 }
 
 function integer(node: Node, key: string, fallback: number, min: number, max: number): number {
@@ -38,5 +50,7 @@ export function readConfig(node: Node): HiringEventsConfig {
     parkingMaxAttempts: integer(node, 'parking.maxAttempts', 8, 1, 100),
     deferDelaySeconds: integer(node, 'calls.deferDelaySeconds', 60, 0, 900),
     schemaRegistry: flag(node, 'platform.schemaRegistry', true),
+    migrationAllowJump: flag(node, 'migration.allowJump', false),
+    createApiGatewayAccountRole: flag(node, 'apigateway.createAccountRole', false),
   };
 }

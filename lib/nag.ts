@@ -38,3 +38,11 @@ export function acknowledgeInternalRoutes(scope: IConstruct, restApi: IConstruct
     reason: "The caller may invoke only the callee's internal routes (any method) on its one stage.",
   });
 }
+
+/** The CDK provider framework may invoke its handler's versions and aliases (`<fn>:*`): one function, no other. */
+export function acknowledgeProviderInvoke(scope: IConstruct, handler: IConstruct): void {
+  Validations.of(scope).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${arnToken(handler)}:*]`,
+    reason: "The CDK provider framework's role may invoke its one handler function, any version or alias of it (`<function ARN>:*`), nothing else.",
+  });
+}

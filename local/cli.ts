@@ -14,7 +14,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startCatalogServer } from './catalogServer.js';
 import { assertJava } from './dynamodb-local.js';
-import { DEFAULT_ENDPOINTS_FILE, writeEndpointsFile, type EndpointsFile } from './endpointsFile.js';
+import { DEFAULT_ENDPOINTS_FILE, serviceUrls, writeEndpointsFile, type EndpointsFile } from './endpointsFile.js';
 import { synthLocalAssembly } from './localAssembly.js';
 import { startLocalRuntime } from './runtime.js';
 
@@ -37,7 +37,6 @@ const apis = Object.fromEntries((values['port-api'] ?? []).map((pair) => {
   return [name!, Number(port)];
 }));
 
-const SERVICE_APIS = { hiring: 'hiring-events-hiring', tasks: 'hiring-events-tasks', bonus: 'hiring-events-bonus' } as const;
 
 const prepareAssembly = (): string => {
   if (values.assembly) return values.assembly;
@@ -50,21 +49,23 @@ const prepareAssembly = (): string => {
 try {
   assertJava();
   const started = Date.now();
+  const assemblyDir = prepareAssembly();
   const runtime = await startLocalRuntime({
-    assemblyDir: prepareAssembly(),
+    assemblyDir,
     dataDir: values['in-memory'] ? undefined : values.data,
     fresh: values.fresh,
     ports: { dynamodb: num(values['port-dynamodb']), sqs: num(values['port-sqs']), eventbridge: num(values['port-eventbridge']), apis },
   });
   const catalog = await startCatalogServer();
-  const serviceUrls = Object.fromEntries(Object.entries(SERVICE_APIS).map(([service, api]) => [service, runtime.endpoints[api]]));
+  // The stage of the assembly: the default one (`npm start` synthesizes with cdk.json's context, which sets none).
+  const urls = serviceUrls(runtime.endpoints);
   // The local servers too: `npm run dlq` finds the SQS server there.
-  const endpointsFile: EndpointsFile = { ...(serviceUrls as Pick<EndpointsFile, 'hiring' | 'tasks' | 'bonus'>), local: { ...runtime.services } };
+  const endpointsFile: EndpointsFile = { ...urls, local: { ...runtime.services, assembly: assemblyDir } };
   writeEndpointsFile(DEFAULT_ENDPOINTS_FILE, endpointsFile);
   const written = readFileSync(DEFAULT_ENDPOINTS_FILE, 'utf8');
   const lines = [
     `Local runtime is up in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
-    ...Object.entries(serviceUrls).map(([service, url]) => `  ${service.padEnd(12)} ${url}`),
+    ...Object.entries(urls).map(([service, url]) => `  ${service.padEnd(12)} ${url}`),
     '  (written to .local/endpoints.json)',
     `  DynamoDB     ${runtime.services.dynamodb}   (AWS_ENDPOINT_URL_DYNAMODB)`,
     `  SQS          ${runtime.services.sqs}   (AWS_ENDPOINT_URL_SQS)`,

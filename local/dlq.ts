@@ -5,7 +5,8 @@
  * redrive" does on AWS). Used by `npm run dlq`.
  *
  * A DLQ is a queue some queue's RedrivePolicy targets, a rule target's DeadLetterConfig, an event
- * source mapping's OnFailure destination, or a queue whose logical id says DeadLetter / Dlq / Failure.
+ * source mapping's OnFailure destination, or a queue whose logical id says DeadLetter / Dlq / Failure /
+ * Unresolved (the outbox republisher's queue of failures it could not resolve).
  * Local queue names are resolved the way the runtime resolves them (`Resolver.physicalName`).
  */
 import {
@@ -50,7 +51,7 @@ export interface DeadLetter {
   readonly sentAt?: string;
 }
 
-const BY_NAME = /dead-?letter|dlq|failure/i;
+const BY_NAME = /dead-?letter|dlq|failure|unresolved/i;
 
 function arnsIn(value: unknown, into: Set<string>): void {
   if (typeof value === 'string' && value.startsWith('arn:aws:sqs:')) into.add(value);

@@ -4,12 +4,13 @@
  *
  * ```json
  * { "hiring": "http://127.0.0.1:4101/v1/", "tasks": "...", "bonus": "...",
- *   "local": { "dynamodb": "http://127.0.0.1:4200", "sqs": "...", "eventbridge": "..." } }
+ *   "local": { "dynamodb": "http://127.0.0.1:4200", "sqs": "...", "eventbridge": "...", "assembly": ".local/cdk.out" } }
  * ```
  * `local` is present only for the offline runtime (a deployed stack has no such servers).
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { apiName, DEFAULT_STAGE } from '../lib/stage.js';
 
 export const DEFAULT_ENDPOINTS_FILE = '.local/endpoints.json';
 
@@ -20,6 +21,8 @@ export interface LocalServiceEndpoints {
   readonly dynamodb: string;
   readonly sqs: string;
   readonly eventbridge: string;
+  /** The cloud assembly the offline runtime runs (`npm run migrate -- status` reads its steps there). */
+  readonly assembly?: string;
 }
 
 export interface EndpointsFile {
@@ -73,6 +76,17 @@ export function readEndpointsFile(file: string = DEFAULT_ENDPOINTS_FILE): Endpoi
     }
   }
   return value as unknown as EndpointsFile;
+}
+
+/**
+ * The three services' base URLs among a local runtime's endpoints, which are keyed (among others) by
+ * RestApi name, `<stage>-hiring-events-<service>`. Throws naming what is missing.
+ */
+export function serviceUrls(endpoints: Readonly<Record<string, string>>, stage: string = DEFAULT_STAGE): Record<ServiceName, string> {
+  const urls = Object.fromEntries(SERVICES.map((service) => [service, endpoints[apiName(stage, service)]]));
+  const missing = SERVICES.filter((service) => !urls[service]).map((service) => apiName(stage, service));
+  if (missing.length > 0) throw new EndpointsFileError(`no RestApi ${missing.join(', ')} in the assembly (stage ${stage}; have ${Object.keys(endpoints).join(', ')})`);
+  return urls as Record<ServiceName, string>;
 }
 
 /** `base` + `path` with exactly one slash between them. */

@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { CloudAssembly, constructId, Resolver } from '../local/assembly.js';
+import { serviceUrls } from '../local/endpointsFile.js';
 import { functionDefinitions } from '../local/lambda-runner.js';
 import { synthLocalAssembly } from '../local/localAssembly.js';
 import { waitFor } from '../local/net.js';
@@ -97,7 +98,7 @@ async function benchRuntime(assemblyDir: string) {
   const runtime = await startLocalRuntime({ assemblyDir, log: () => undefined, functionLog: () => undefined });
   const listening = performance.now() - started;
   try {
-    const endpoints = { hiring: runtime.endpoints['hiring-events-hiring']!, tasks: runtime.endpoints['hiring-events-tasks']!, bonus: runtime.endpoints['hiring-events-bonus']! };
+    const endpoints = serviceUrls(runtime.endpoints);
     const api = new ApiClient(endpoints);
     // "Serving": each API answers a real route through its function (a 404 for an unknown uid).
     const probe = { hiring: `/candidates/${randomUUID()}`, tasks: `/tasks/${randomUUID()}`, bonus: `/managers/${randomUUID()}/balance` } as const;

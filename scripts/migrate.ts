@@ -6,13 +6,17 @@
  *   split-task-titles     task-created-v1 step 4: "[Knowledge Area] Title" -> knowledge_area + title (tasks and bonus tables)
  *   copy-manager-logins   manager-login step 7: logins of the managers hiring knows, from tasks to hiring
  *   drop-manager-names    manager-login step 10: remove name/surname of hiring's managers that have a login
+ *   status                the steps deployed (the stacks' MigrationSteps output, written by the step guard):
+ *                         from AWS CloudFormation, or from the offline runtime's assembly when `npm start` runs
+ *                         (.local/endpoints.json names it); --from aws|local, --assembly DIR, --json
  *
  * Options:
  *   --dry-run             count what would change, write nothing
  *   --tasks-table NAME, --bonus-table NAME, --hiring-table NAME
  *                         table names (default: env TASKS_TABLE / BONUS_TABLE / HIRING_TABLE, else the one
  *                         table named <stack>-<Service>Table* found by ListTables)
- *   --stack NAME          the services stack (default HiringEvents-Services)
+ *   --stage NAME          the stage (default prod): stacks <stage>-HiringEvents-Services / -Platform
+ *   --stack NAME          the services stack (default <stage>-HiringEvents-Services)
  *   --segments N          parallel scan segments (default 4; a resumed run must use the same)
  *   --restart             drop an unfinished run's checkpoints and scan from the start
  *   --fail-after N        drill: crash after N writes (then run again to see it resume)
@@ -22,14 +26,18 @@
  * progress is checkpointed in the table itself (resumable). See MIGRATIONS.md.
  */
 import { parseArgs } from 'node:util';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DescribeTableCommand, DynamoDBClient, paginateListTables } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { InjectedCrash, runBackfill, type BackfillSpec } from './migrations/backfill.js';
 import { progressBar } from './migrations/progressBar.js';
 import { copyManagerLoginsSpec, dropManagerNamesSpec, publishManagersSpec, splitTaskTitlesSpec } from './migrations/specs.js';
 import { MIGRATIONS, parseStep } from '../lambdas/shared/migrations/steps.js';
+import { DEFAULT_ENDPOINTS_FILE, readEndpointsFile } from '../local/endpointsFile.js';
+import { assertStage, DEFAULT_STAGE, stackIds } from '../lib/stage.js';
+import { deployedStepsFromAssembly, deployedStepsFromAws, formatStepsStatus, type DeployedSteps } from './migrations/deployedSteps.js';
 
-const COMMANDS = ['publish-managers', 'split-task-titles', 'copy-manager-logins', 'drop-manager-names'] as const;
+const COMMANDS = ['publish-managers', 'split-task-titles', 'copy-manager-logins', 'drop-manager-names', 'status'] as const;
 type Command = (typeof COMMANDS)[number];
 
 async function main(): Promise<void> {
@@ -40,7 +48,11 @@ async function main(): Promise<void> {
       'tasks-table': { type: 'string' },
       'bonus-table': { type: 'string' },
       'hiring-table': { type: 'string' },
-      stack: { type: 'string', default: 'HiringEvents-Services' },
+      stage: { type: 'string', default: DEFAULT_STAGE },
+      stack: { type: 'string' },
+      from: { type: 'string' },
+      assembly: { type: 'string' },
+      json: { type: 'boolean', default: false },
       segments: { type: 'string', default: '4' },
       restart: { type: 'boolean', default: false },
       'fail-after': { type: 'string' },
@@ -50,14 +62,24 @@ async function main(): Promise<void> {
   });
   const command = positionals[0] as Command | undefined;
   if (values.help || !command || !COMMANDS.includes(command)) {
-    process.stderr.write(`usage: npm run migrate -- <${COMMANDS.join('|')}> [--dry-run] [--tasks-table N] [--bonus-table N] [--hiring-table N] [--stack N] [--segments N] [--restart]\n`);
+    process.stderr.write(
+      `usage: npm run migrate -- <${COMMANDS.join('|')}> [--stage S] [--dry-run] [--tasks-table N] [--bonus-table N] [--hiring-table N] [--stack N] [--segments N] [--restart]\n` +
+        '       npm run migrate -- status [--stage S] [--from aws|local] [--assembly DIR] [--json]\n',
+    );
     process.exitCode = values.help ? 0 : 2;
     return;
   }
+  const stage = assertStage(values.stage!, '--stage');
+  if (command === 'status') {
+    const deployed = await readDeployedSteps(stage, values.from, values.assembly);
+    process.stdout.write(values.json ? `${JSON.stringify(deployed, null, 2)}\n` : `${formatStepsStatus(deployed).join('\n')}\n`);
+    return;
+  }
+  const stack = values.stack ?? stackIds(stage).services;
   const client = new DynamoDBClient({});
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const table = async (service: 'tasks' | 'bonus' | 'hiring'): Promise<string> =>
-    values[`${service}-table`] ?? process.env[`${service.toUpperCase()}_TABLE`] ?? (await discoverTable(client, values.stack!, service));
+    values[`${service}-table`] ?? process.env[`${service.toUpperCase()}_TABLE`] ?? (await discoverTable(client, stack, service));
 
   const specs: BackfillSpec[] = [];
   if (command === 'split-task-titles') specs.push(splitTaskTitlesSpec(await table('tasks')), splitTaskTitlesSpec(await table('bonus')));
@@ -85,6 +107,31 @@ async function main(): Promise<void> {
     bar.done(counts);
     if (counts.resumedSegments > 0) process.stderr.write(`  resumed ${counts.resumedSegments} segment(s) from their checkpoints\n`);
     if (counts.skipped > 0) process.stderr.write(`  ${counts.skipped} item(s) skipped (nothing to copy or split); see MIGRATIONS.md\n`);
+  }
+}
+
+/**
+ * Where `status` reads: `--from local` (or `--assembly DIR`) reads a cloud assembly, by default the one
+ * the running offline runtime names in .local/endpoints.json; `--from aws` asks CloudFormation. Without
+ * either: the offline runtime when .local/endpoints.json says it is up, AWS otherwise.
+ */
+async function readDeployedSteps(stage: string, from: string | undefined, assembly: string | undefined): Promise<DeployedSteps> {
+  if (from !== undefined && from !== 'aws' && from !== 'local') throw new Error(`--from must be aws or local, got ${from}`);
+  const local = (() => {
+    try {
+      return readEndpointsFile(DEFAULT_ENDPOINTS_FILE).local;
+    } catch {
+      return undefined;
+    }
+  })();
+  if (from === 'local' || assembly !== undefined || (from === undefined && local !== undefined)) {
+    return deployedStepsFromAssembly(assembly ?? local?.assembly ?? '.local/cdk.out', stage);
+  }
+  const cloudFormation = new CloudFormationClient({});
+  try {
+    return await deployedStepsFromAws(cloudFormation, stage);
+  } finally {
+    cloudFormation.destroy();
   }
 }
 

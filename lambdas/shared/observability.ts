@@ -17,11 +17,16 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
  */
 export const METRICS_NAMESPACE = 'HiringEvents';
 
-/** Metric names emitted by the messaging kit (namespace `HiringEvents`, dimension `service`). */
+/**
+ * Metric names emitted by the messaging kit (dimension `service`; namespace `HiringEvents/<stage>`,
+ * which `ServiceFunction` sets in `POWERTOOLS_METRICS_NAMESPACE`, `HiringEvents` outside a deployed function).
+ */
 export const MetricName = {
   EventsPublished: 'EventsPublished',
   PublishFailed: 'PublishFailed',
   EventsRepublished: 'EventsRepublished',
+  /** Outbox failure messages the republisher could not resolve (kept in its unresolved queue for a person). */
+  RepublishUnresolved: 'RepublishUnresolved',
   EventsConsumed: 'EventsConsumed',
   EventsDuplicate: 'EventsDuplicate',
   EventsStale: 'EventsStale',

@@ -1,10 +1,12 @@
-import { Duration, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Duration, Lazy, Validations } from 'aws-cdk-lib';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DEFERRED_CALLS_QUEUE_RETENTION_DAYS } from '../../lambdas/shared/messaging/constants.js';
+import { anyMessageAlarm } from './anyMessageAlarm.js';
 import { repoPath } from './paths.js';
 import { secureQueue } from './secureQueue.js';
 import type { ServiceApi } from './ServiceApi.js';
@@ -21,6 +23,33 @@ export interface DeferredCallsProps {
   readonly delay?: Duration;
   /** Deferred attempts before the DLQ. Default: 12 (with the visibility timeout, about an hour). */
   readonly maxReceiveCount?: number;
+  /** Queued calls per deliverer invocation, delivered concurrently. Default: 10. */
+  readonly batchSize?: number;
+  /**
+   * Deliverer invocations at most at once (the SQS event source's `maxConcurrency`, 2..1000), so a
+   * backlog cannot fan out into the targets' throttles and spend the messages' receives on 429s.
+   *
+   * @default - sized against the slowest target's throttle: calls in flight (`maxConcurrency` x
+   * `batchSize`) at most half its steady rate (`ServiceApi.throttlingRateLimit`), the other half
+   * left to live traffic; 2 (the SQS minimum) for the APIs' 50 req/s.
+   */
+  readonly maxConcurrency?: number;
+}
+
+/** Share of a target's steady request rate the deferred calls may have in flight (the rest is live traffic's). */
+const DEFERRED_SHARE_OF_TARGET_RATE = 0.5;
+
+/**
+ * The deliverer's default `maxConcurrency`: in-flight calls (`concurrency x batchSize`) at most
+ * {@link DEFERRED_SHARE_OF_TARGET_RATE} of the slowest target's steady rate, within SQS's 2..1000.
+ * A call is a signed HTTPS round trip through API Gateway, a Lambda and a DynamoDB transaction, so
+ * calls in flight bound the rate roughly; a faster burst meets the target's throttle, whose 429s
+ * `callService` retries with backoff inside the same invocation (no receive spent).
+ */
+export function deliveryConcurrency(targetRates: readonly number[], batchSize: number): number {
+  if (targetRates.length === 0) return 2;
+  const inFlight = Math.min(...targetRates) * DEFERRED_SHARE_OF_TARGET_RATE;
+  return Math.min(1000, Math.max(2, Math.floor(inFlight / batchSize)));
 }
 
 /**
@@ -40,13 +69,14 @@ export class DeferredCalls extends Construct {
   readonly deadLetterQueue: Queue;
   readonly schedulerFailureQueue: Queue;
   readonly alarms: { readonly deadLetters: Alarm; readonly schedulerFailures: Alarm };
+  private readonly targetRates: number[] = [];
 
   constructor(scope: Construct, id: string, props: DeferredCallsProps) {
     super(scope, id);
     const delivererTimeout = Duration.seconds(30);
     this.deadLetterQueue = secureQueue(this, 'DeadLetterQueue');
     this.queue = secureQueue(this, 'Queue', {
-      retentionPeriod: Duration.days(4),
+      retentionPeriod: Duration.days(DEFERRED_CALLS_QUEUE_RETENTION_DAYS),
       // Also the pause between deferred attempts while the target is down.
       visibilityTimeout: Duration.seconds(Math.max(delivererTimeout.toSeconds() * 6, 300)),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 12 },
@@ -95,19 +125,19 @@ export class DeferredCalls extends Construct {
         DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
       },
     });
-    this.deliverer.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }));
+    const batchSize = props.batchSize ?? 10;
+    this.deliverer.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize,
+        reportBatchItemFailures: true,
+        // Resolved at synth: migration steps add targets after construction (`addTarget`).
+        maxConcurrency: props.maxConcurrency ?? Lazy.number({ produce: () => deliveryConcurrency(this.targetRates, batchSize) }),
+      }),
+    );
     props.table.grantReadWriteData(this.deliverer);
     this.deadLetterQueue.grantSendMessages(this.deliverer);
 
-    const anyMessage = (queue: Queue, description: string) =>
-      new Alarm(this, `${queue.node.id}Alarm`, {
-        alarmDescription: description,
-        metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
+    const anyMessage = (queue: Queue, description: string) => anyMessageAlarm(this, `${queue.node.id}Alarm`, queue, description);
     this.alarms = {
       deadLetters: anyMessage(
         this.deadLetterQueue,
@@ -122,5 +152,6 @@ export class DeferredCalls extends Construct {
   addTarget(variable: string, api: ServiceApi): void {
     this.deliverer.addEnvironment(variable, api.baseUrl);
     api.grantInvoke(this.deliverer, '/internal/*');
+    this.targetRates.push(api.throttlingRateLimit);
   }
 }

@@ -5,6 +5,7 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
+import { stageOf } from '../stage.js';
 
 export interface OperationsAlarmsProps {
   /** Construct whose alarms (found at synth, wherever they are created) notify the topic. */
@@ -52,7 +53,7 @@ export class OperationsAlarms extends Construct {
       }),
     );
     this.topic = new Topic(this, 'AlarmTopic', {
-      displayName: 'hiring-events alarms',
+      displayName: `hiring-events alarms (${stageOf(this)})`,
       masterKey: this.key,
       enforceSSL: true,
     });

@@ -1,12 +1,14 @@
 import { CfnOutput, Duration, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { Rule, Schedule, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { anyMessageAlarm } from './anyMessageAlarm.js';
 import { repoPath } from './paths.js';
 import { secureQueue } from './secureQueue.js';
 import { SERVICE_TABLE_KEYS } from './ServiceTable.js';
@@ -26,15 +28,20 @@ export interface OutboxPublisherProps {
   readonly maxRecordAge?: Duration;
   /** Seconds the republisher widens a failed batch's arrival window by. Default: 300. */
   readonly republishMarginSeconds?: number;
+  /** How often the republisher drains the failure queue on its own. Default: every 15 minutes. */
+  readonly republishEvery?: Duration;
 }
 
 /**
  * Publishes a service's outbox to the bus: the table stream, filtered to outbox INSERTs, feeds a
  * Lambda that calls PutEvents (partial failures reported per record, bisect on error, bounded
  * retries and record age). Batches given up on land in a failure queue (SSE, SSL-only, 14 days,
- * alarmed); they only name the shard and sequence range, so the **Republisher** function looks
- * the events up in the outbox GSI by time and puts them again. Operator action, one command:
- * `aws lambda invoke --function-name <RepublisherFunctionName output> out.json`.
+ * alarmed); they only name the shard and sequence range, so the **Republisher** function, run by a
+ * schedule (every 15 minutes), looks the events up in the outbox GSI by time and puts them again.
+ * A failure message whose events it cannot all find moves to the **unresolved queue** (14 days,
+ * `failure-reason` attribute, alarmed) instead of being dropped; an operator retries it with a wider
+ * window: `aws lambda invoke --function-name <RepublisherFunctionName output> --payload
+ * '{"retryUnresolved":true,"marginSeconds":3600}' --cli-binary-format raw-in-base64-out out.json`.
  *
  * @example
  * ```ts
@@ -46,7 +53,12 @@ export class OutboxPublisher extends Construct {
   readonly function: ServiceFunction;
   readonly republisher: ServiceFunction;
   readonly failureQueue: Queue;
+  /** Failure messages the republisher could not resolve, kept for a person. */
+  readonly unresolvedQueue: Queue;
   readonly failureAlarm: Alarm;
+  /** Any message in the unresolved queue. */
+  readonly unresolvedAlarm: Alarm;
+  readonly republishSchedule: Rule;
 
   constructor(scope: Construct, id: string, props: OutboxPublisherProps) {
     super(scope, id);
@@ -56,6 +68,12 @@ export class OutboxPublisher extends Construct {
     Validations.of(this.failureQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'The terminal on-failure destination of the stream mapping: it holds failed batch ranges for the republisher, nothing redrives out of it automatically.',
+    });
+
+    this.unresolvedQueue = secureQueue(this, 'UnresolvedQueue');
+    Validations.of(this.unresolvedQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'Where the republisher keeps failure messages it could not resolve, for a person (RUNBOOK.md); nothing redrives out of it automatically.',
     });
 
     this.function = new ServiceFunction(this, 'Publisher', {
@@ -88,16 +106,25 @@ export class OutboxPublisher extends Construct {
     this.republisher = new ServiceFunction(this, 'Republisher', {
       service: props.producer,
       entry: repoPath('lambdas/shared/messaging/publisher/republisherHandler.ts'),
-      description: `hiring-events ${props.producer}: re-put outbox events of failed stream batches (invoke by hand)`,
+      description: `hiring-events ${props.producer}: re-put outbox events of failed stream batches (scheduled; by hand for unresolved ones)`,
       timeout: Duration.minutes(5),
       environment: {
         EVENT_BUS_NAME: props.bus.eventBusName,
         TABLE_NAME: props.table.tableName,
         FAILURE_QUEUE_URL: this.failureQueue.queueUrl,
+        UNRESOLVED_QUEUE_URL: this.unresolvedQueue.queueUrl,
         REPUBLISH_MARGIN_SECONDS: String(props.republishMarginSeconds ?? 300),
       },
     });
     this.failureQueue.grantConsumeMessages(this.republisher);
+    this.unresolvedQueue.grantSendMessages(this.republisher);
+    this.unresolvedQueue.grantConsumeMessages(this.republisher);
+    // No person needs to be there for a failure to be republished once its cause has cleared.
+    this.republishSchedule = new Rule(this, 'RepublishSchedule', {
+      description: `hiring-events ${props.producer}: runs the outbox republisher`,
+      schedule: Schedule.rate(props.republishEvery ?? Duration.minutes(15)),
+      targets: [new LambdaFunction(this.republisher, { retryAttempts: 2 })],
+    });
     props.bus.grantPutEventsTo(this.republisher);
     // Only Query, only on the outbox index: the republisher never reads the service's state.
     Grant.addToPrincipal({
@@ -106,18 +133,23 @@ export class OutboxPublisher extends Construct {
       resourceArns: [`${props.table.tableArn}/index/${SERVICE_TABLE_KEYS.outboxIndex.indexName}`],
     });
 
-    this.failureAlarm = new Alarm(this, 'FailureQueueAlarm', {
-      alarmDescription: `Outbox batches of ${props.producer} were given up on: run the republisher (${id} RepublisherFunctionName output)`,
-      metric: this.failureQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    this.failureAlarm = anyMessageAlarm(
+      this,
+      'FailureQueueAlarm',
+      this.failureQueue,
+      `Outbox batches of ${props.producer} were given up on; the scheduled republisher puts them again once the cause is fixed (RUNBOOK.md)`,
+    );
+
+    this.unresolvedAlarm = anyMessageAlarm(
+      this,
+      'UnresolvedQueueAlarm',
+      this.unresolvedQueue,
+      `Outbox failures of ${props.producer} the republisher could not resolve (events not found in their window): read failure-reason, retry with a wider window (RUNBOOK.md)`,
+    );
 
     new CfnOutput(this, 'RepublisherFunctionName', {
       value: this.republisher.functionName,
-      description: `Drains the ${props.producer} outbox failure queue: aws lambda invoke --function-name <this> out.json`,
+      description: `Republishes the ${props.producer} outbox failure queue (also every 15 min by itself): aws lambda invoke --function-name <this> out.json`,
     });
   }
 }

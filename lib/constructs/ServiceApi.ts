@@ -17,6 +17,7 @@ import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { apiName, stageOf } from '../stage.js';
 
 /** One HTTP route of a service API. */
 export interface ServiceRoute {
@@ -30,6 +31,8 @@ export interface ServiceRoute {
 export interface ServiceApiProps {
   /** Service name, used in the API name and log group. */
   readonly service: string;
+  /** The REST API's name. Default: `<stage>-hiring-events-<service>` (lib/stage.ts). */
+  readonly apiName?: string;
   /** The function that serves every route (a router: handlers stay thin, one cold start per service). */
   readonly handler: IFunction;
   readonly routes: readonly ServiceRoute[];
@@ -49,6 +52,8 @@ export interface ServiceApiProps {
 export class ServiceApi extends Construct {
   readonly api: RestApi;
   readonly stageName: string;
+  /** Steady-state requests per second the stage accepts (callers size their concurrency against it). */
+  readonly throttlingRateLimit: number;
   /**
    * Base URL built from the API id, not from the deployment stage: a function of another service
    * can hold it in its environment without creating a dependency cycle (the stage depends on
@@ -59,19 +64,20 @@ export class ServiceApi extends Construct {
   constructor(scope: Construct, id: string, props: ServiceApiProps) {
     super(scope, id);
     this.stageName = props.stageName ?? 'v1';
+    this.throttlingRateLimit = props.throttlingRateLimit ?? 50;
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.api = new RestApi(this, 'Api', {
-      restApiName: `hiring-events-${props.service}`,
+      restApiName: props.apiName ?? apiName(stageOf(this), props.service),
       description: `hiring-events ${props.service} service API`,
       cloudWatchRole: false,
       deployOptions: {
         stageName: this.stageName,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
-        throttlingRateLimit: props.throttlingRateLimit ?? 50,
+        throttlingRateLimit: this.throttlingRateLimit,
         throttlingBurstLimit: props.throttlingBurstLimit ?? 100,
         metricsEnabled: true,
         tracingEnabled: true,
@@ -83,7 +89,7 @@ export class ServiceApi extends Construct {
     Validations.of(this.api).acknowledge(
       { id: 'AwsSolutions-COG4', reason: 'Every route uses IAM authorization (SigV4): callers are services and operators with AWS identities, not end users of a Cognito pool.' },
       { id: 'AwsSolutions-APIG3', reason: 'IAM-authorized API with stage throttling; attach an account-level WAF policy (Firewall Manager) where the organisation runs one.' },
-      { id: 'AwsSolutions-APIG6', reason: 'Access logs are on; execution logging needs the account-wide API Gateway CloudWatch role, an account singleton this app does not own.' },
+      { id: 'AwsSolutions-APIG6', reason: 'Access logs are on; execution logs (every request and response body) stay off: they would log request bodies, and access logs carry what operations need.' },
     );
 
     const validator = new RequestValidator(this, 'Validator', {

@@ -12,7 +12,8 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, MetricName } from '../../lambdas/shared/observability.js';
+import { MetricName } from '../../lambdas/shared/observability.js';
+import { metricsNamespace, stageOf } from '../stage.js';
 import type { DeferredCalls } from './DeferredCalls.js';
 import type { EventConsumer } from './EventConsumer.js';
 import type { OutboxPublisher } from './OutboxPublisher.js';
@@ -41,11 +42,12 @@ export interface ServiceDashboardProps {
   readonly period?: Duration;
 }
 
-/** The messaging metrics the kit emits (namespace `HiringEvents`, dimension `service`). */
+/** The messaging metrics the kit emits (namespace `HiringEvents/<stage>`, dimension `service`). */
 export const MESSAGING_METRICS: readonly string[] = [
   MetricName.EventsPublished,
   MetricName.PublishFailed,
   MetricName.EventsRepublished,
+  MetricName.RepublishUnresolved,
   MetricName.EventsConsumed,
   MetricName.EventsDuplicate,
   MetricName.EventsStale,
@@ -73,7 +75,12 @@ export function queuesOf(parts: ServiceParts): DashboardQueue[] {
       { label: `${owner(c.queue)} queue`, queue: c.queue, deadLetter: false },
       { label: `${owner(c.deadLetterQueue)} DLQ`, queue: c.deadLetterQueue, deadLetter: true },
     ]),
-    ...(parts.outbox ? [{ label: `${owner(parts.outbox.failureQueue)} failure queue`, queue: parts.outbox.failureQueue, deadLetter: true }] : []),
+    ...(parts.outbox
+      ? [
+          { label: `${owner(parts.outbox.failureQueue)} failure queue`, queue: parts.outbox.failureQueue, deadLetter: true },
+          { label: `${owner(parts.outbox.unresolvedQueue)} unresolved queue`, queue: parts.outbox.unresolvedQueue, deadLetter: true },
+        ]
+      : []),
     ...(parts.calls
       ? [
           { label: `${owner(parts.calls.queue)} queue`, queue: parts.calls.queue, deadLetter: false },
@@ -111,8 +118,9 @@ export class ServiceDashboard extends Construct {
 
     const perFunction = (metric: (fn: IFunction) => Metric, statistic = 'Sum') =>
       fns.map(({ label, fn }) => metric(fn).with({ label, statistic, period }));
+    const namespace = metricsNamespace(stageOf(this));
     const messaging = (name: string) =>
-      new Metric({ namespace: METRICS_NAMESPACE, metricName: name, dimensionsMap: { service }, statistic: 'Sum', period, label: name });
+      new Metric({ namespace, metricName: name, dimensionsMap: { service }, statistic: 'Sum', period, label: name });
     const queueMetric = (q: DashboardQueue, which: 'depth' | 'age') =>
       (which === 'depth' ? q.queue.metricApproximateNumberOfMessagesVisible() : q.queue.metricApproximateAgeOfOldestMessage()).with({
         label: q.label,
@@ -159,7 +167,7 @@ export class ServiceDashboard extends Construct {
         graph(
           'Events published / consumed',
           [MetricName.EventsPublished, MetricName.EventsRepublished, MetricName.EventsConsumed].map(messaging),
-          [MetricName.PublishFailed].map(messaging),
+          [MetricName.PublishFailed, MetricName.RepublishUnresolved].map(messaging),
         ),
         graph(
           'Events duplicate / stale / parked / dead-lettered',

@@ -6,6 +6,7 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { acknowledgeUnscopableActions } from '../nag.js';
+import { metricsNamespace, stageOf } from '../stage.js';
 
 /**
  * Context key that only local synths set (`local/localAssembly.ts`): a fingerprint of everything a
@@ -30,7 +31,7 @@ export interface ServiceFunctionProps extends Omit<NodejsFunctionProps, 'logGrou
  * A Lambda function with the project's defaults: bundled by esbuild to minified CJS with source
  * maps (without the sources) for Node 24 (the AWS SDK v3 and its @smithy packages left out: the runtime's copy is used), latest Node runtime,
  * ARM, X-Ray tracing, its own log group with retention, Powertools environment
- * (`POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_METRICS_NAMESPACE=HiringEvents`).
+ * (`POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_METRICS_NAMESPACE=HiringEvents/<stage>`: two stages' metrics never mix).
  * Every prop of `NodejsFunction` can still be overridden.
  *
  * @example
@@ -82,7 +83,7 @@ export class ServiceFunction extends NodejsFunction {
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: service,
-        POWERTOOLS_METRICS_NAMESPACE: 'HiringEvents',
+        POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(stageOf(scope)),
         ...environment,
       },
     });

@@ -7,6 +7,7 @@ import { ROUTES as TASKS_ROUTES } from '../../lambdas/tasks/routes.js';
 import type { HiringEventsConfig } from '../config.js';
 import { DeferredCalls } from '../constructs/DeferredCalls.js';
 import { EventConsumer } from '../constructs/EventConsumer.js';
+import { MigrationStepGuard } from '../constructs/MigrationStepGuard.js';
 import { OperationsAlarms } from '../constructs/OperationsAlarms.js';
 import { OutboxPublisher } from '../constructs/OutboxPublisher.js';
 import { repoPath } from '../constructs/paths.js';
@@ -35,6 +36,7 @@ export class ServicesStack extends Stack {
   readonly bonus: { table: ServiceTable; http: ServiceHttpApi };
   readonly operations: OperationsAlarms;
   readonly dashboards: Record<'hiring' | 'tasks' | 'bonus', ServiceDashboard>;
+  readonly stepGuard: MigrationStepGuard;
 
   constructor(scope: Construct, id: string, props: ServicesStackProps) {
     super(scope, id, props);
@@ -43,6 +45,8 @@ export class ServicesStack extends Stack {
     const deferDelay = Duration.seconds(config.deferDelaySeconds);
     const migration = props.migration ?? FINAL_STEPS;
     const consumed = consumedEvents(migration);
+    // First: every other resource of the stack waits for the guard, which refuses a step jump.
+    this.stepGuard = new MigrationStepGuard(this, 'MigrationStepGuard', { steps: migration, allowJump: config.migrationAllowJump });
 
     // Tables and APIs first: the services reference each other's API URLs.
     const hiringTable = new ServiceTable(this, 'HiringTable');

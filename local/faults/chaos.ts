@@ -247,7 +247,7 @@ function mutates(protocol: ProxyProtocol, operation: string): boolean {
   return false;
 }
 
-/** A short role name for a function key like `HiringEvents-Services/BonusFromHiringFunction1234`. */
+/** A short role name for a function key like `prod-HiringEvents-Services/BonusFromHiringFunction1234`. */
 function role(key: string): string {
   const id = key.split('/').pop() ?? key;
   for (const [re, name] of [

@@ -13,6 +13,7 @@ import { dirname } from 'node:path';
 import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { waitFor } from '../net.js';
+import { serviceUrls } from '../endpointsFile.js';
 import { startLocalRuntime, type LocalRuntime } from '../runtime.js';
 import { Chaos, type ChaosRates } from './chaos.js';
 import { ApiClient } from './client.js';
@@ -96,10 +97,9 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
     const rt = runtime;
 
     const baseUrls: Record<string, string> = {};
-    for (const service of ['tasks', 'hiring', 'bonus']) {
-      const url = rt.endpoints[`hiring-events-${service}`];
-      if (!url) throw new Error(`no API hiring-events-${service} in the assembly (have ${Object.keys(rt.endpoints).join(', ')})`);
-      const real = new URL(url);
+    const urls = serviceUrls(rt.endpoints);
+    for (const service of ['tasks', 'hiring', 'bonus'] as const) {
+      const real = new URL(urls[service]);
       const proxy = await chaos.startApiProxy(real.origin);
       apiProxies.push(proxy);
       baseUrls[service] = `${proxy.endpoint}${real.pathname}`;

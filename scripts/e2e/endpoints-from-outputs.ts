@@ -14,6 +14,12 @@ if (!input) {
 }
 const outputs = JSON.parse(readFileSync(input, 'utf8')) as Record<string, Record<string, string>>;
 const found: Partial<Record<'hiring' | 'tasks' | 'bonus', string>> = {};
+// One stage's services stack (`<stage>-HiringEvents-Services`): two stages' endpoints would mix.
+const servicesStacks = Object.keys(outputs).filter((name) => name.endsWith('-HiringEvents-Services'));
+if (servicesStacks.length > 1) {
+  process.stderr.write(`${input}: outputs of several stages (${servicesStacks.join(', ')}): deploy one stage per outputs file\n`);
+  process.exit(1);
+}
 for (const stackOutputs of Object.values(outputs)) {
   for (const [key, value] of Object.entries(stackOutputs)) {
     const match = /^(Hiring|Tasks|Bonus)HttpApiEndpoint/.exec(key);
@@ -22,7 +28,7 @@ for (const stackOutputs of Object.values(outputs)) {
 }
 const missing = (['hiring', 'tasks', 'bonus'] as const).filter((s) => !found[s]);
 if (missing.length) {
-  process.stderr.write(`${input}: no HttpApiEndpoint output for ${missing.join(', ')} (was HiringEvents-Services deployed with --outputs-file?)\n`);
+  process.stderr.write(`${input}: no HttpApiEndpoint output for ${missing.join(', ')} (was <stage>-HiringEvents-Services deployed with --outputs-file?)\n`);
   process.exit(1);
 }
 if (output) writeEndpointsFile(output, found as EndpointsFile);

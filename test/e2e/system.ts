@@ -8,7 +8,7 @@
  *   nothing is started, requests are SigV4-signed when the host is not loopback.
  */
 import { inject } from 'vitest';
-import { readEndpointsFile, SERVICES, type EndpointsFile } from '../../local/endpointsFile.js';
+import { readEndpointsFile, serviceUrls, type EndpointsFile } from '../../local/endpointsFile.js';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime.js';
 import { ApiClient } from '../../scripts/e2e/client.js';
 import { withTestAssembly } from '../support/testAssembly.js';
@@ -57,12 +57,7 @@ export async function startSystem(): Promise<SystemUnderTest> {
     });
     return { synth, runtime };
   });
-  const endpoints = {
-    hiring: runtime.endpoints['hiring-events-hiring']!,
-    tasks: runtime.endpoints['hiring-events-tasks']!,
-    bonus: runtime.endpoints['hiring-events-bonus']!,
-  };
-  for (const service of SERVICES) if (!endpoints[service]) throw new Error(`the assembly has no RestApi hiring-events-${service}`);
+  const endpoints = serviceUrls(runtime.endpoints);
   return {
     mode: 'local',
     endpoints,

@@ -11,6 +11,11 @@ describe('synth-time checks on the whole app', () => {
     // A full synth with every rule pack check: tens of seconds on a loaded 2-core box.
   }, 180_000);
 
+  it('stays clean for another stage with the API Gateway account role opted in', () => {
+    const { app } = synthCheckedApp({ stage: 'staging', 'apigateway.createAccountRole': 'true' });
+    expect(() => app.synth()).not.toThrow();
+  }, 180_000);
+
   it('leaves no unacknowledged warning or error annotation (what `cdk synth` would print)', () => {
     const { platform, services } = synthCheckedApp();
     for (const stack of [platform, services]) {

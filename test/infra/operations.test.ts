@@ -47,18 +47,18 @@ describe('operations: dashboards and alarms', () => {
     const dashboards = ofType('AWS::CloudWatch::Dashboard');
     expect(dashboards).toHaveLength(SERVICES.length);
     const names = dashboards.map(([, d]) => String(d.Properties?.DashboardName));
-    expect(names.sort()).toEqual(SERVICES.map((s) => `HiringEvents-Services-${s}`).sort());
+    expect(names.sort()).toEqual(SERVICES.map((s) => `prod-HiringEvents-Services-${s}`).sort());
   });
 
   it("shows each service's API, functions, messaging metrics and every one of its queues on its own dashboard", () => {
     for (const service of SERVICES) {
-      const [, dashboard] = ofType('AWS::CloudWatch::Dashboard').find(([, d]) => d.Properties?.DashboardName === `HiringEvents-Services-${service}`)!;
+      const [, dashboard] = ofType('AWS::CloudWatch::Dashboard').find(([, d]) => d.Properties?.DashboardName === `prod-HiringEvents-Services-${service}`)!;
       const body = dashboardBody(dashboard);
       // API Gateway: requests, 5xx, latency of the service's own API.
-      expect(body).toContain(`"ApiName","hiring-events-${service}"`);
+      expect(body).toContain(`"ApiName","prod-hiring-events-${service}"`);
       for (const metric of ['"Count"', '"5XXError"', '"4XXError"', '"Latency"']) expect(body).toContain(metric);
       // Messaging metrics with the service dimension.
-      for (const metric of MESSAGING_METRICS) expect(body).toContain(`["HiringEvents","${metric}","service","${service}"`);
+      for (const metric of MESSAGING_METRICS) expect(body).toContain(`["HiringEvents/prod","${metric}","service","${service}"`);
       for (const metric of ['EventsPublished', 'PublishFailed', 'EventsConsumed', 'EventsDuplicate', 'EventsStale', 'EventsParked', 'EventsDeadLettered']) {
         expect(MESSAGING_METRICS).toContain(metric);
       }

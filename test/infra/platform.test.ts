@@ -16,7 +16,7 @@ describe('PlatformStack', () => {
   });
 
   it('creates the custom bus', () => {
-    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'hiring-events' });
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'prod-hiring-events' });
   });
 
   it('archives every service event for replay and keeps the archive on stack deletion', () => {

@@ -151,9 +151,9 @@ describe('security of the synthesized app', () => {
 
     it('exposes exactly the declared routes (no stray OPTIONS/ANY/proxy method), each IAM-authorized with no other authorizer', () => {
       const apis = ofType('AWS::ApiGateway::RestApi');
-      expect(apis.map(([, a]) => a.Properties.Name).sort()).toEqual(SERVICES.map((s) => `hiring-events-${s}`).sort());
+      expect(apis.map(([, a]) => a.Properties.Name).sort()).toEqual(SERVICES.map((s) => `prod-hiring-events-${s}`).sort());
       for (const service of SERVICES) {
-        const [apiId] = apis.find(([, a]) => a.Properties.Name === `hiring-events-${service}`)!;
+        const [apiId] = apis.find(([, a]) => a.Properties.Name === `prod-hiring-events-${service}`)!;
         const methods = methodsOf(apiId);
         const declared = DECLARED_ROUTES[service].map((r) => `${r.method} ${r.path}`);
         expect([...methods.keys()].sort(), `methods of the ${service} API`).toEqual([...declared].sort());
@@ -290,7 +290,7 @@ describe('security of the synthesized app', () => {
         ([, o]) => JSON.stringify(o.Value) === JSON.stringify({ 'Fn::GetAtt': [ofType('AWS::Events::EventBus', platform)[0]![0], 'Arn'] }),
       );
       expect(busExports).toHaveLength(1);
-      expect(ofType('AWS::Events::EventBus', platform)[0]![1].Properties.Name).toBe('hiring-events');
+      expect(ofType('AWS::Events::EventBus', platform)[0]![1].Properties.Name).toBe('prod-hiring-events');
       const busArn = { 'Fn::ImportValue': busExports[0]![1].Export.Name };
 
       const eventStatements = statementsByService().filter(({ statement }) => actionsOf(statement).some((a) => a.startsWith('events:')));
@@ -303,7 +303,7 @@ describe('security of the synthesized app', () => {
 
     it('lets execute-api:Invoke reach only /internal/* of the one callee, on its stage, and only from its two callers per service', () => {
       const callee = { tasks: 'hiring', hiring: 'bonus' } as Record<string, string>;
-      const apiIdOf = Object.fromEntries(ofType('AWS::ApiGateway::RestApi').map(([id, api]) => [String(api.Properties.Name).replace('hiring-events-', ''), id]));
+      const apiIdOf = Object.fromEntries(ofType('AWS::ApiGateway::RestApi').map(([id, api]) => [String(api.Properties.Name).replace('prod-hiring-events-', ''), id]));
       const invokes = statementsByService().filter(({ statement }) => actionsOf(statement).some((a) => a.startsWith('execute-api:')));
       expect(invokes.map(({ path }) => path.split('/').slice(1, 3).join('/')).sort()).toEqual(
         ['HiringCalls/DelivererRole', 'HiringHttp/FunctionRole', 'TasksCalls/DelivererRole', 'TasksHttp/FunctionRole'].sort(),

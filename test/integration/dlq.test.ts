@@ -26,6 +26,7 @@ describe('DLQ list / show / redrive on the local SQS server', () => {
     const workDlq = new sqs.Queue(stack, 'WorkDeadLetterQueue');
     new sqs.Queue(stack, 'Work', { visibilityTimeout: Duration.seconds(30), deadLetterQueue: { queue: workDlq, maxReceiveCount: 1 } });
     new sqs.Queue(stack, 'PublisherFailureQueue');
+    new sqs.Queue(stack, 'OutboxUnresolvedQueue');
     new sqs.Queue(stack, 'Results');
     app.synth();
     assembly = CloudAssembly.load(outdir);
@@ -42,10 +43,11 @@ describe('DLQ list / show / redrive on the local SQS server', () => {
   it('finds the DLQs: RedrivePolicy targets (with their source queue) and failure queues by name, not the others', () => {
     const found = findDeadLetterQueues(assembly);
     expect(found.map((q) => [q.id, q.role])).toEqual([
+      ['OutboxUnresolvedQueue', 'by-name'],
       ['PublisherFailureQueue', 'by-name'],
       ['WorkDeadLetterQueue', 'redrive-target'],
     ]);
-    expect(found[1]!.sources).toEqual([expect.objectContaining({ key: expect.stringMatching(new RegExp(`^${stackName}/Work[0-9A-F]{8}$`)), name: expect.stringMatching(/-Work[0-9A-F]{8}$/) })]);
+    expect(found[2]!.sources).toEqual([expect.objectContaining({ key: expect.stringMatching(new RegExp(`^${stackName}/Work[0-9A-F]{8}$`)), name: expect.stringMatching(/-Work[0-9A-F]{8}$/) })]);
     expect(dlq('workdead').id).toBe('WorkDeadLetterQueue');
     expect(() => dlq('Results')).toThrow(/No DLQ Results/);
   });

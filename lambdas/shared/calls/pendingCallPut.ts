@@ -1,8 +1,9 @@
+import { PENDING_CALL_TTL_DAYS } from '../messaging/constants.js';
 import type { TransactWriteItem } from '../messaging/types.js';
 import type { PendingCallRecord, ServiceCall } from './types.js';
 
-/** Pending calls are kept 14 days: longer than the deferred-calls queue and its DLQ retention. */
-const RETENTION_SECONDS = 14 * 24 * 3600;
+/** Pending calls outlive every message that can still deliver them (`PENDING_CALL_TTL_DAYS`, the retention chain). */
+const RETENTION_SECONDS = PENDING_CALL_TTL_DAYS * 24 * 3600;
 
 export function pendingCallKey(callId: string): { pk: string; sk: 'CALL' } {
   return { pk: `CALL#${callId}`, sk: 'CALL' };

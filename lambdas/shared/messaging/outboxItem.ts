@@ -9,7 +9,7 @@ import type { OutboxRecord } from './types.js';
 
 /**
  * Builds the outbox row for an event: `pk = OUTBOX#<event_id>`, `sk = OUTBOX`, the envelope as a
- * map, a 7-day TTL, and the sparse `gsi1` keys (`OUTBOX#<yyyy-mm-dd>`, `<produced_at>#<event_id>`)
+ * map, a TTL that outlives every failure message pointing at it (`OUTBOX_TTL_DAYS`, 30), and the sparse `gsi1` keys (`OUTBOX#<yyyy-mm-dd>`, `<produced_at>#<event_id>`)
  * that let the republisher find events by time after a stream batch was given up on.
  *
  * `produced_at` is normalised to UTC ISO so that GSI sort keys compare as times.

@@ -82,7 +82,7 @@ describe('EventConsumer', () => {
 
   it('encrypts every queue and denies non-TLS access to it', () => {
     const queues = ofType('AWS::SQS::Queue');
-    expect(queues.length).toBe(3); // consumer queue + DLQ, outbox failure queue
+    expect(queues.length).toBe(4); // consumer queue + DLQ, outbox failure and unresolved queues
     for (const [id, queue] of queues) {
       expect(queue.Properties.SqsManagedSseEnabled, id).toBe(true);
       const policies = ofType('AWS::SQS::QueuePolicy').filter(([, p]) => p.Properties.Queues.some((q: any) => q.Ref === id));
@@ -175,6 +175,29 @@ describe('OutboxPublisher', () => {
     const output = Object.entries(outputs).find(([name]) => name.includes('RepublisherFunctionName'));
     expect(output?.[1].Value.Ref).toMatch(/^HiringOutboxRepublisher/);
     expect(resources[output![1].Value.Ref]!.Type).toBe('AWS::Lambda::Function');
+  });
+
+  it('runs the republisher every 15 minutes, with no person needed', () => {
+    const schedules = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties.ScheduleExpression);
+    expect(schedules).toHaveLength(1);
+    const [, rule] = schedules[0]!;
+    expect(rule.Properties.ScheduleExpression).toBe('rate(15 minutes)');
+    expect(rule.Properties.Targets).toEqual([
+      expect.objectContaining({ Arn: { 'Fn::GetAtt': [expect.stringMatching(/^HiringOutboxRepublisher[0-9A-F]{8}$/), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2 } }),
+    ]);
+    const permissions = ofType('AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === 'events.amazonaws.com');
+    expect(permissions.map(([, p]) => p.Properties.FunctionName['Fn::GetAtt'][0])).toEqual([rule.Properties.Targets[0].Arn['Fn::GetAtt'][0]]);
+  });
+
+  it('keeps failures it cannot resolve in an unresolved queue (14 days, SSE, alarmed) the republisher may send to', () => {
+    const [unresolvedId, unresolved] = ofType('AWS::SQS::Queue').find(([id]) => id.startsWith('HiringOutboxUnresolvedQueue'))!;
+    expect(unresolved.Properties).toMatchObject({ MessageRetentionPeriod: 14 * 24 * 3600, SqsManagedSseEnabled: true });
+    const alarmed = ofType('AWS::CloudWatch::Alarm')
+      .filter(([, a]) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible' && a.Properties.Threshold === 0)
+      .map(([, a]) => a.Properties.Dimensions[0].Value['Fn::GetAtt'][0] as string);
+    expect(alarmed).toContain(unresolvedId);
+    const [, republisher] = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('HiringOutboxRepublisher'))!;
+    expect(republisher.Properties.Environment.Variables.UNRESOLVED_QUEUE_URL).toEqual({ Ref: unresolvedId });
   });
 });
 

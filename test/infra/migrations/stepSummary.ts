@@ -18,7 +18,7 @@ export interface StepSummary {
   readonly schemas: string[];
 }
 
-const pathOf = (r: Resource) => String(r.Metadata?.['aws:cdk:path'] ?? '').replace(/^HiringEvents-(Services|Platform)\//, '');
+const pathOf = (r: Resource) => String(r.Metadata?.['aws:cdk:path'] ?? '').replace(/^[a-z0-9-]+-HiringEvents-(Services|Platform)\//, '');
 const refId = (value: unknown): string | undefined => {
   if (value && typeof value === 'object') {
     const v = value as Record<string, unknown>;
@@ -48,7 +48,8 @@ export function stepSummary(context: Record<string, unknown>): StepSummary {
   const all = Object.entries(services);
   const ofType = (type: string) => all.filter(([, r]) => r.Type === type);
 
-  const rules = ofType('AWS::Events::Rule').map(([, r]) => {
+  // Consumer rules only (the republishers' schedules have no pattern).
+  const rules = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties?.EventPattern).map(([, r]) => {
     const pattern = r.Properties!.EventPattern as { 'detail-type': string[]; detail: { event_version: string[] } };
     return `${pathOf(r).split('/')[0]}: ${pattern['detail-type'][0]} v${pattern.detail.event_version.join(',')}`;
   });

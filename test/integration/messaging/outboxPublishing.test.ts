@@ -1,6 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -45,6 +45,12 @@ function eventBridgeAnswers(failing: Set<string> = new Set()) {
     return { FailedEntryCount: entries.filter((e) => 'ErrorCode' in e).length, Entries: entries };
   });
 }
+/** A Lambda on-failure record of a DynamoDB stream batch, as the publisher's failure queue receives it. */
+const failureBody = (first: string, last: string, batchSize: number) =>
+  JSON.stringify({
+    version: '1.0',
+    DDBStreamBatchInfo: { shardId: 'shardId-1', startSequenceNumber: '1', endSequenceNumber: '2', approximateArrivalOfFirstRecord: first, approximateArrivalOfLastRecord: last, batchSize, streamArn },
+  });
 const putDetails = () =>
   eventBridgeMock.commandCalls(PutEventsCommand).flatMap((c) => c.args[0].input.Entries!.map((e) => JSON.parse(e.Detail!)));
 
@@ -103,29 +109,36 @@ describe('transactional outbox against DynamoDB Local', () => {
     for (const event of [...inWindow, outside]) await writeWithOutbox(doc, table, { changes: [], events: [event] });
 
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('outbox-failures') }));
-    await sqs.send(
-      new SendMessageCommand({
-        QueueUrl,
-        MessageBody: JSON.stringify({
-          version: '1.0',
-          DDBStreamBatchInfo: {
-            shardId: 'shardId-1',
-            startSequenceNumber: '1',
-            endSequenceNumber: '2',
-            approximateArrivalOfFirstRecord: '2026-11-20T08:00:00Z',
-            approximateArrivalOfLastRecord: '2026-11-20T08:00:02Z',
-            batchSize: 2,
-            streamArn,
-          },
-        }),
-      }),
-    );
+    const { QueueUrl: unresolvedQueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('outbox-unresolved') }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: failureBody('2026-11-20T08:00:00Z', '2026-11-20T08:00:02Z', 2) }));
     eventBridgeAnswers();
     const summary = await republishFailedBatches({
-      sqs, doc, eventBridge, failureQueueUrl: QueueUrl!, tableName: table, eventBusName: 'hiring-events', marginSeconds: 60,
+      sqs, doc, eventBridge, failureQueueUrl: QueueUrl!, unresolvedQueueUrl, tableName: table, eventBusName: 'hiring-events', marginSeconds: 60,
     });
-    expect(summary).toEqual({ messagesDone: 1, messagesLeft: 0, eventsRepublished: 2, eventsFailed: 0 });
+    expect(summary).toEqual({ messagesDone: 1, messagesLeft: 0, messagesUnresolved: 0, eventsRepublished: 2, eventsFailed: 0 });
     expect(putDetails()).toEqual(inWindow);
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    );
+    expect(Attributes).toMatchObject({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
+  });
+
+  it('keeps a failure message whose events are gone in the unresolved queue, body unchanged, with the reason', async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('outbox-failures') }));
+    const { QueueUrl: unresolvedQueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('outbox-unresolved') }));
+    // A batch of two from a time no outbox row of this table has (rows expired, or produced far outside the window).
+    const body = failureBody('2026-10-01T08:00:00Z', '2026-10-01T08:00:01Z', 2);
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body }));
+    eventBridgeAnswers();
+    const summary = await republishFailedBatches({
+      sqs, doc, eventBridge, failureQueueUrl: QueueUrl!, unresolvedQueueUrl, tableName: table, eventBusName: 'hiring-events', marginSeconds: 60,
+    });
+    expect(summary).toEqual({ messagesDone: 0, messagesLeft: 0, messagesUnresolved: 1, eventsRepublished: 0, eventsFailed: 0 });
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: unresolvedQueueUrl, MessageAttributeNames: ['All'], WaitTimeSeconds: 1 }));
+    expect(Messages).toHaveLength(1);
+    expect(Messages[0]!.Body).toBe(body);
+    expect(Messages[0]!.MessageAttributes?.['failure-kind']?.StringValue).toBe('unresolved');
+    expect(Messages[0]!.MessageAttributes?.['failure-reason']?.StringValue).toMatch(/^no outbox event found in 2026-10-01T07:59:00.000Z/);
     const { Attributes } = await sqs.send(
       new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
     );

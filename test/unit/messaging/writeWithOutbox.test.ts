@@ -54,7 +54,7 @@ describe('writeWithOutbox', () => {
 });
 
 describe('outboxItem', () => {
-  it('keys the row by event id, stores the envelope, a 7-day TTL and the sparse GSI keys in UTC', () => {
+  it('keys the row by event id, stores the envelope, a 30-day TTL (the retention chain) and the sparse GSI keys in UTC', () => {
     const event = taskSolved({ producedAt: new Date('2026-11-24T23:59:59.123Z') });
     const item = outboxItem(event, new Date('2026-11-25T00:00:00Z'));
     expect(item).toEqual({
@@ -64,7 +64,7 @@ describe('outboxItem', () => {
       event,
       gsi1pk: 'OUTBOX#2026-11-24',
       gsi1sk: `2026-11-24T23:59:59.123Z#${event.event_id}`,
-      expires_at: Date.parse('2026-11-25T00:00:00Z') / 1000 + 7 * 24 * 3600,
+      expires_at: Date.parse('2026-11-25T00:00:00Z') / 1000 + 30 * 24 * 3600,
     });
   });
 });

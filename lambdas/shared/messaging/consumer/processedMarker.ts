@@ -12,7 +12,7 @@ export interface MarkedEvent {
  * The processed-event marker, `pk = PROCESSED#<consumer>#<event_id>`, `sk = PROCESSED`, written
  * with `attribute_not_exists(pk)` in the same transaction as the handler's effect: a redelivered
  * event cancels the transaction on this item (a duplicate), so its effect is applied once.
- * Kept 30 days (TTL), longer than any redelivery path.
+ * Kept `PROCESSED_TTL_DAYS` (68 days, TTL): longer than any redelivery path (the retention chain in constants.ts).
  *
  * @example
  * ```ts

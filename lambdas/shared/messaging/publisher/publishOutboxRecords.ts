@@ -28,7 +28,7 @@ interface Pending {
  *   consumers are idempotent).
  * - a record that can never be published (not an outbox row, malformed, > 256 KB) is skipped
  *   with an error log: retrying cannot fix it and would block the shard. The outbox row stays in
- *   the table (7-day TTL) for inspection.
+ *   the table (30-day TTL) for inspection.
  *
  * @example
  * ```ts

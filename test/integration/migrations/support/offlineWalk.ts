@@ -4,11 +4,13 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { expect } from 'vitest';
 import { listDeadLetterQueues } from '../../../../local/dlq.js';
+import { serviceUrls } from '../../../../local/endpointsFile.js';
 import { synthLocalAssembly } from '../../../../local/localAssembly.js';
 import { waitFor } from '../../../../local/net.js';
 import { startLocalRuntime, type LocalRuntime } from '../../../../local/runtime.js';
 import type { BalanceAnswer } from '../../../../lambdas/bonus/createBonusApi.js';
 import { ApiClient, type ApiAnswer } from '../../../../scripts/e2e/client.js';
+import { DEFAULT_STAGE, stackIds } from '../../../../lib/stage.js';
 
 /** The whole local parking schedule (8 parks, 1 s doubling: 255 s) plus margin: the longest a parked event can take. */
 const PARKING_SCHEDULE_MS = 270_000;
@@ -28,7 +30,7 @@ export interface OfflineWalk {
   balance(manager: string): Promise<Balance | undefined>;
   /** Waits as long as the parking schedule can take for a manager's first credit; the balance seen then. */
   awaitCredit(manager: string): Promise<Balance>;
-  /** The local name of a service's table (`HiringEvents-Services-<Service>Table...`). */
+  /** The local name of a service's table (`prod-HiringEvents-Services-<Service>Table...`). */
   tableOf(service: 'Tasks' | 'Bonus' | 'Hiring'): Promise<string>;
   /** Waits until the queues (and DLQs) whose logical ids start with `prefixes` are empty: an operator's "drained". */
   drained(prefixes: readonly string[], what: string): Promise<void>;
@@ -57,7 +59,7 @@ export async function startOfflineWalk(name: string, contextByStep: ReadonlyMap<
   const dynamodb = new DynamoDBClient({ endpoint: runtime.services.dynamodb, region: 'us-east-1', credentials });
   const doc = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
   const sqs = new SQSClient({ endpoint: runtime.services.sqs, region: 'us-east-1', credentials });
-  const client = () => new ApiClient({ hiring: runtime.endpoints['hiring-events-hiring']!, tasks: runtime.endpoints['hiring-events-tasks']!, bonus: runtime.endpoints['hiring-events-bonus']! });
+  const client = () => new ApiClient(serviceUrls(runtime.endpoints));
   let api = client();
   const recentLogs = () => logs.filter((l) => /error|warn|dead-letter|timed out/i.test(l)).slice(-20).join('\n');
 
@@ -95,7 +97,7 @@ export async function startOfflineWalk(name: string, contextByStep: ReadonlyMap<
     },
     async tableOf(service) {
       const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
-      const table = TableNames.find((n) => n.startsWith(`HiringEvents-Services-${service}Table`));
+      const table = TableNames.find((n) => n.startsWith(`${stackIds(DEFAULT_STAGE).services}-${service}Table`));
       if (!table) throw new Error(`no ${service} table in ${TableNames.join(', ')}`);
       return table;
     },
