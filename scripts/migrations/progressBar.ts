@@ -1,11 +1,17 @@
 import type { BackfillCounts } from './backfill.js';
 
+/** Where a command line writes: `process.stdout`/`process.stderr`, or a test's collector. */
+export interface OutputStream {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+}
+
 /**
  * A one-line progress display: a bar over the table's approximate item count (DescribeTable's
  * ItemCount, refreshed by AWS about every six hours, exact on DynamoDB Local) with the counts.
  * Redraws in place on a terminal, prints a line every `every` ms otherwise (CI logs).
  */
-export function progressBar(label: string, approxTotal: number, stream: NodeJS.WriteStream = process.stderr, every = 2000) {
+export function progressBar(label: string, approxTotal: number, stream: OutputStream = process.stderr, every = 2000) {
   let last = 0;
   const line = (c: BackfillCounts) => {
     const total = Math.max(approxTotal, c.scanned, 1);

@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
 import { BatchWriteCommand, QueryCommand, ScanCommand, type NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CHECKPOINT_PK_PREFIX, InjectedCrash, runBackfill } from '../../../scripts/migrations/backfill.js';
+import { runMigrate } from '../../../scripts/migrations/runMigrate.js';
 import { copyManagerLoginsSpec, dropManagerNamesSpec, splitTaskTitlesSpec } from '../../../scripts/migrations/specs.js';
 import { localClients, uniqueName } from '../../support/aws.js';
 import { createServiceTable } from '../support/serviceTable.js';
@@ -166,17 +165,15 @@ describe('copy-manager-logins and drop-manager-names on DynamoDB Local', () => {
   }, 120_000);
 });
 
-describe('npm run migrate (the CLI)', () => {
-  const run = promisify(execFile);
+describe('npm run migrate (the CLI, in process)', () => {
   const tasksTable = uniqueName('cli-tasks');
   const bonusTable = uniqueName('cli-bonus');
-  const cli = (...args: string[]) =>
-    run(process.execPath, ['--import', 'tsx', 'scripts/migrate.ts', ...args], {
-      env: { ...process.env, AWS_ENDPOINT_URL_DYNAMODB: inject('dynamodbEndpoint'), AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' },
-    }).then(
-      (r) => ({ code: 0, stderr: r.stderr }),
-      (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
-    );
+  const cli = async (...args: string[]) => {
+    let stderr = '';
+    const collect = { write: (text: string) => (stderr += text) };
+    const code = await runMigrate(args, { stdout: collect, stderr: collect, dynamodb });
+    return { code, stderr };
+  };
 
   beforeAll(async () => {
     await Promise.all([createServiceTable(dynamodb, tasksTable), createServiceTable(dynamodb, bonusTable)]);
@@ -204,5 +201,5 @@ describe('npm run migrate (the CLI)', () => {
     const missingTable = await cli('copy-manager-logins', '--hiring-table', 'no-such-table', '--tasks-table', tasksTable);
     expect(missingTable.code).toBe(1);
     expect(missingTable.stderr).toMatch(/migrate failed/);
-  }, 90_000);
+  }, 240_000);
 });

@@ -1,18 +1,21 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHiringEvents } from '../../../lib/HiringEventsApp.js';
 import { cdkJsonContext } from '../../../local/localAssembly.js';
 import { deployedStepsFromAssembly, StackNotDeployedError, stepsOf } from '../../../scripts/migrations/deployedSteps.js';
+import { runMigrate } from '../../../scripts/migrations/runMigrate.js';
 import { FINAL_STEPS } from '../../../lambdas/shared/migrations/steps.js';
 
-const run = promisify(execFile);
-const TSX = resolve('node_modules/.bin/tsx');
-const MIGRATE = resolve('scripts/migrate.ts');
+/** `npm run migrate -- <args>` in process, run from `cwd`. */
+async function migrate(cwd: string, ...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runMigrate(args, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, cwd });
+  return { code, stdout, stderr };
+}
 
 /**
  * `npm run migrate -- status` on the offline path: the steps come from the cloud assembly the
@@ -49,7 +52,8 @@ describe('npm run migrate -- status, offline', () => {
     const local = { dynamodb: 'http://127.0.0.1:1', sqs: 'http://127.0.0.1:2', eventbridge: 'http://127.0.0.1:3', assembly };
     const urls = { hiring: 'http://127.0.0.1:4/v1/', tasks: 'http://127.0.0.1:5/v1/', bonus: 'http://127.0.0.1:6/v1/' };
     writeFileSync(join(work, '.local/endpoints.json'), JSON.stringify({ ...urls, local }));
-    const { stdout } = await run(TSX, [MIGRATE, 'status', '--stage', 'staging'], { cwd: work });
+    const { code, stdout } = await migrate(work, 'status', '--stage', 'staging');
+    expect(code).toBe(0);
     expect(stdout.split('\n')).toEqual([
       `Deployed migration steps of staging-HiringEvents-Services (from local assembly ${assembly}):`,
       '  migration.manager-stream        5 /  5  done',
@@ -63,11 +67,11 @@ describe('npm run migrate -- status, offline', () => {
   }, 60_000);
 
   it('prints JSON with --assembly, and fails clearly for a stage the assembly does not have', async () => {
-    const { stdout } = await run(TSX, [MIGRATE, 'status', '--stage', 'staging', '--assembly', assembly, '--json'], { cwd: work });
+    const { stdout } = await migrate(work, 'status', '--stage', 'staging', '--assembly', assembly, '--json');
     const parsed = JSON.parse(stdout) as { stacks: Array<{ stack: string; steps: Record<string, number> }> };
     expect(parsed.stacks.map((s) => s.stack)).toEqual(['staging-HiringEvents-Services', 'staging-HiringEvents-Platform']);
     expect(parsed.stacks[0]!.steps['migration.task-created-v1']).toBe(6);
-    const failed = await run(TSX, [MIGRATE, 'status', '--assembly', assembly], { cwd: work }).catch((error: { code: number; stderr: string }) => error);
+    const failed = await migrate(work, 'status', '--assembly', assembly);
     expect(failed).toMatchObject({ code: 1, stderr: expect.stringContaining('stack prod-HiringEvents-Services is not deployed') });
   }, 60_000);
 });
