@@ -138,10 +138,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     let queues = new Map<string, LocalQueue>();
     let tables = new Map<string, LocalTable>();
     const queueByArn = () => new Map([...queues.values()].map((q) => [q.arn, q]));
-    const sendToQueue = async (arn: string, body: string, messageGroupId?: string) => {
+    const sendToQueue = async (arn: string, body: string, messageGroupId?: string, attributes?: Record<string, string>) => {
       const queue = queueByArn().get(arn);
       if (!queue) throw new Error(`no local queue with ARN ${arn}`);
-      await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body, MessageGroupId: messageGroupId }));
+      const MessageAttributes = attributes && Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]));
+      await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body, MessageGroupId: messageGroupId, MessageAttributes }));
     };
 
     const runner = new LambdaRunner([], { log: options.functionLog, invocationFault: options.invocationFault });
@@ -153,7 +154,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       rules: [],
       buses: [],
       targets: {
-        sqs: (arn, body, { messageGroupId }) => sendToQueue(arn, body, messageGroupId),
+        sqs: (arn, body, { messageGroupId, attributes }) => sendToQueue(arn, body, messageGroupId, attributes),
         lambda: async (arn, payload) => {
           // asynchronous invocation: accepted at once, errors are logged (no retries locally)
           void runner.invoke(arn, payload).catch((error: Error) => log(`async invoke of ${arn} failed: ${error.message}`));
