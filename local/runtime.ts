@@ -15,7 +15,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ApiServer, loadApis } from './apigateway.js';
 import { CloudAssembly, constructId, Resolver, type ResourceRef } from './assembly.js';
-import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
+import { releaseDataDir, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { createTables, type LocalTable } from './dynamodb-resources.js';
 import { compileEventPattern } from './event-pattern.js';
 import { EventBridgeEmulator, loadBuses, loadRules } from './eventbridge.js';
@@ -113,8 +113,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   try {
     let dynamodbEndpoint = options.services?.dynamodbEndpoint;
     if (!dynamodbEndpoint) {
-      if (options.fresh && options.dataDir) rmSync(options.dataDir, { recursive: true, force: true });
-      const ddb: DynamoDbLocal = await startDynamoDbLocal({ port: options.ports?.dynamodb, dataDir: options.dataDir });
+      if (options.fresh && options.dataDir) {
+        // Never delete files under a JVM that still has them open.
+        await releaseDataDir(options.dataDir, log);
+        rmSync(options.dataDir, { recursive: true, force: true });
+      }
+      const ddb: DynamoDbLocal = await startDynamoDbLocal({ port: options.ports?.dynamodb, dataDir: options.dataDir, log });
       owned.push(() => ddb.stop());
       dynamodbEndpoint = ddb.endpoint;
     }
