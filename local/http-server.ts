@@ -54,6 +54,10 @@ function clientErrorStatus(error: NodeJS.ErrnoException): number {
 export async function startLocalHttpServer(options: LocalHttpServerOptions): Promise<LocalHttpServer> {
   if (options.port) await assertPortFree(options.port, options.owner);
   const server = createServer();
+  // Idle keep-alive connections outlive the clients' own idle timers (undici: the server's hint minus 1 s),
+  // so a client never reuses a connection the server is closing at that moment (ECONNRESET on a busy machine).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {
