@@ -18,6 +18,10 @@ const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
 describe('event pattern corpus', () => {
   it('has every file and enough cases to mean something', () => {
     expect(files).toEqual(['aws-docs.json', 'ruler-compiler.json', 'ruler-readme.json', 'ruler-tests.json']);
+    const all = files.flatMap((file) => (JSON.parse(readFileSync(join(DIR, file), 'utf8')) as { cases: CorpusCase[] }).cases);
+    expect(all.length).toBeGreaterThanOrEqual(250);
+    expect(all.filter((c) => c.refused).length, 'refusals').toBeGreaterThanOrEqual(60);
+    expect(all.every((c) => c.source.length > 10), 'every case names its source').toBe(true);
   });
 
   for (const file of files) {
