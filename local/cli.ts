@@ -87,6 +87,15 @@ process.on('uncaughtException', crash('uncaught exception'));
 process.on('unhandledRejection', crash('unhandled promise rejection'));
 process.on('SIGINT', () => void shutdown('SIGINT', 0));
 process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+// Registered before the start: SIGHUP's default action would end the process without its cleanup.
+process.on('SIGHUP', () => {
+  const running = runtime;
+  if (!running || stopping) return;
+  Promise.resolve()
+    .then(() => running.reload(prepareAssembly()))
+    .then(() => process.stdout.write('[local] reloaded\n'))
+    .catch((error: Error) => process.stderr.write(`[local] reload failed: ${error.message}\n`));
+});
 
 try {
   assertJava();
@@ -117,12 +126,6 @@ try {
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 
-  process.on('SIGHUP', () => {
-    Promise.resolve()
-      .then(() => running.reload(prepareAssembly()))
-      .then(() => process.stdout.write('[local] reloaded\n'))
-      .catch((error: Error) => process.stderr.write(`[local] reload failed: ${error.message}\n`));
-  });
 } catch (error) {
   process.stderr.write(`[local] cannot start: ${(error as Error).message}\n`);
   process.exit(1);
