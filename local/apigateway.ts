@@ -10,13 +10,18 @@
  *   a function error or a malformed answer gives 502, a timeout 504 (29 s cap) like API Gateway;
  * - `MOCK` integrations (CDK's CORS preflight) answer with their first integration response;
  * - an unknown path or method gives 403 `{"message":"Missing Authentication Token"}` as API Gateway;
+ * - the API's own errors (unknown route, malformed URL, body not UTF-8 or over 10 MB, function error,
+ *   timeout) use the template's `AWS::ApiGateway::GatewayResponse`s (type, then DEFAULT_4XX/5XX), else
+ *   API Gateway's default `{"message": ...}`; malformed requests never take the server down (see
+ *   `http-server.ts`);
  * - `AWS_IAM` and authorizers are not enforced locally (logged once per API).
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LOCAL_ACCOUNT, type CloudAssembly, type Resolver, type ResourceRef } from './assembly.js';
+import { startLocalHttpServer, type ErrorReply, type LocalHttpServer } from './http-server.js';
 import { LambdaInvocationError } from './lambda-runner.js';
-import { assertPortFree, readBody } from './net.js';
+import { readBody, RequestBodyError } from './net.js';
 
 export interface ApiMethod {
   readonly httpMethod: string;
@@ -35,12 +40,47 @@ export interface ApiRoute {
   readonly methods: readonly ApiMethod[];
 }
 
+/** An `AWS::ApiGateway::GatewayResponse`: how the API answers one kind of its own errors. */
+export interface GatewayResponse {
+  readonly statusCode?: number;
+  readonly headers: Record<string, string>;
+  /** The `application/json` template (`$context.error.messageString`, `$context.error.responseType`...). */
+  readonly template?: string;
+}
+
+/** The gateway response types the local API produces. */
+export type GatewayErrorType =
+  | 'MISSING_AUTHENTICATION_TOKEN'
+  | 'BAD_REQUEST_PARAMETERS'
+  | 'BAD_REQUEST_BODY'
+  | 'REQUEST_TOO_LARGE'
+  | 'INTEGRATION_FAILURE'
+  | 'INTEGRATION_TIMEOUT'
+  | 'DEFAULT_4XX'
+  | 'DEFAULT_5XX';
+
+const GATEWAY_DEFAULT_STATUS: Record<GatewayErrorType, number> = {
+  MISSING_AUTHENTICATION_TOKEN: 403,
+  BAD_REQUEST_PARAMETERS: 400,
+  BAD_REQUEST_BODY: 400,
+  REQUEST_TOO_LARGE: 413,
+  INTEGRATION_FAILURE: 502,
+  INTEGRATION_TIMEOUT: 504,
+  DEFAULT_4XX: 400,
+  DEFAULT_5XX: 500,
+};
+
+/** API Gateway's payload limit (REST APIs): 10 MB. */
+export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
 export interface LocalApi {
   readonly key: string;
   readonly name: string;
   readonly id: string;
   readonly stage: string;
   readonly routes: readonly ApiRoute[];
+  /** By response type (`DEFAULT_4XX`, `MISSING_AUTHENTICATION_TOKEN`...). */
+  readonly gatewayResponses: ReadonlyMap<string, GatewayResponse>;
 }
 
 const FUNCTION_IN_URI = /functions\/(arn:[^/]+:lambda:[^/]+:[^/]+:function:[^/:]+(?::[^/]+)?)\/invocations/;
@@ -51,6 +91,7 @@ export function loadApis(assembly: CloudAssembly, resolver: Resolver): LocalApi[
   const resources = assembly.resources('AWS::ApiGateway::Resource');
   const methods = assembly.resources('AWS::ApiGateway::Method');
   const stages = assembly.resources('AWS::ApiGateway::Stage');
+  const gatewayResponses = assembly.resources('AWS::ApiGateway::GatewayResponse').map((ref) => resolver.properties(ref));
   for (const api of assembly.resources('AWS::ApiGateway::RestApi')) {
     const id = String(resolver.ref(api));
     const rootId = String(resolver.getAtt(api, 'RootResourceId'));
@@ -84,6 +125,7 @@ export function loadApis(assembly: CloudAssembly, resolver: Resolver): LocalApi[
       id,
       stage,
       routes: [...routes.entries()].map(([resourceId, r]) => ({ resourceId, parts: r.parts, resourcePath: `/${r.parts.join('/')}`, methods: r.methods })),
+      gatewayResponses: new Map(gatewayResponses.filter((g) => g.RestApiId === id).map((g) => [String(g.ResponseType), gatewayResponse(g)])),
     });
   }
   return apis;
@@ -108,6 +150,45 @@ function method(ref: ResourceRef, m: Record<string, any>): ApiMethod { // eslint
     return { ...base, kind: 'mock', mock: { statusCode: Number(response.StatusCode ?? 200), headers, body: template } };
   }
   throw new Error(`${ref.key}: integration type ${integration.Type} is not supported locally (only AWS_PROXY to Lambda and MOCK)`);
+}
+
+function gatewayResponse(props: Record<string, unknown>): GatewayResponse {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries((props.ResponseParameters ?? {}) as Record<string, string>)) {
+    const name = /^gatewayresponse\.header\.(.+)$/.exec(k)?.[1];
+    if (name) headers[name.toLowerCase()] = String(v).replace(/^'(.*)'$/, '$1');
+  }
+  const templates = (props.ResponseTemplates ?? {}) as Record<string, string>;
+  return {
+    statusCode: props.StatusCode === undefined ? undefined : Number(props.StatusCode),
+    headers,
+    template: templates['application/json'],
+  };
+}
+
+/**
+ * The API's answer to one of its own errors, as API Gateway builds it: the gateway response of that
+ * type, else DEFAULT_4XX / DEFAULT_5XX, else `{"message": ...}`. Templates see `$context.error.message`,
+ * `$context.error.messageString` (the message as a JSON string), `$context.error.responseType`,
+ * `$context.error.validationErrorString` and `$context.requestId`; other `$context` variables are empty.
+ */
+export function gatewayError(api: LocalApi, type: GatewayErrorType, message: string, requestId: string, status = GATEWAY_DEFAULT_STATUS[type]): { status: number } & ErrorReply {
+  const response = api.gatewayResponses.get(type) ?? api.gatewayResponses.get(status >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX');
+  const variables: Record<string, string> = {
+    'error.message': message,
+    'error.messageString': JSON.stringify(message),
+    'error.responseType': type,
+    'error.validationErrorString': message.replace(/["\\]/g, "'"),
+    requestId,
+  };
+  const body = response?.template
+    ? response.template.replace(/\$context\.([A-Za-z]+(?:\.[A-Za-z]+)?)/g, (_, name: string) => variables[name] ?? '')
+    : JSON.stringify({ message });
+  return {
+    status: response?.statusCode ?? status,
+    headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId, 'x-amzn-errortype': type, ...(response?.headers ?? {}) },
+    body,
+  };
 }
 
 function score(route: ApiRoute): number[] {
@@ -162,29 +243,35 @@ export interface ApiServerOptions {
   readonly log?: (message: string) => void;
 }
 
+/** Decodes a body as UTF-8, or says it is not UTF-8 (rather than turning bad bytes into U+FFFD). */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /** One HTTP server for one RestApi. */
 export class ApiServer {
   private warnedIam = false;
 
   private constructor(
     private api: LocalApi,
-    private readonly server: Server,
-    readonly port: number,
+    private readonly http: LocalHttpServer,
     private readonly options: ApiServerOptions,
   ) {}
 
   static async start(api: LocalApi, options: ApiServerOptions): Promise<ApiServer> {
-    if (options.port) await assertPortFree(options.port, `API ${api.name}`);
-    const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    let instance: ApiServer | undefined;
+    const http = await startLocalHttpServer({
+      port: options.port,
+      owner: `API ${api.name}`,
+      handle: (req, res) => instance!.handle(req, res),
+      // Malformed requests and unexpected errors, in this API's gateway-response shape.
+      errorReply: (status, message) => gatewayError(instance?.api ?? api, status >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX', message, randomUUID(), status),
+      log: (m) => instance?.log(m),
     });
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
-    const instance = new ApiServer(api, server, port, options);
-    server.on('request', (req, res) => void instance.handle(req, res));
+    instance = new ApiServer(api, http, options);
     return instance;
+  }
+
+  get port(): number {
+    return this.http.port;
   }
 
   private log(message: string): void {
@@ -201,35 +288,66 @@ export class ApiServer {
     this.api = api;
   }
 
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  stop(): Promise<void> {
+    return this.http.stop();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const requestBody = await readBody(req);
     const requestId = randomUUID();
-    const send = (status: number, body: string, headers: Record<string, string | string[]> = {}) => {
+    const api = this.api;
+    const send = (status: number, body: string | Buffer, headers: Record<string, string | string[]> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-requestid': requestId, ...headers }).end(body);
     };
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const segments = url.pathname.split('/').slice(1).map(decodeURIComponent);
-    if (segments[0] !== this.api.stage) return send(403, JSON.stringify({ message: 'Forbidden' }));
+    const fail = (type: GatewayErrorType, message: string, extraHeaders: Record<string, string> = {}, status?: number) => {
+      const reply = gatewayError(api, type, message, requestId, status);
+      send(reply.status, reply.body, { ...reply.headers, ...extraHeaders });
+    };
+    let requestBody: Buffer;
+    try {
+      requestBody = await readBody(req, MAX_REQUEST_BYTES);
+    } catch (error) {
+      if (!(error instanceof RequestBodyError)) throw error;
+      // Nothing to answer to a client that went away; the rest of an oversized body is not read.
+      if (error.reason === 'too-large') fail('REQUEST_TOO_LARGE', 'Request Too Long', { connection: 'close' });
+      else res.destroy();
+      return;
+    }
+    const raw = req.url ?? '/';
+    let url: URL;
+    let segments: string[];
+    try {
+      // Origin-form targets are paths even when they start with `//`; absolute-form ones are URLs.
+      url = raw.startsWith('/') ? new URL(`http://localhost${raw}`) : new URL(raw);
+      segments = url.pathname.split('/').slice(1).map(decodeURIComponent);
+    } catch {
+      return fail('BAD_REQUEST_PARAMETERS', 'Invalid request path: not a URL path, or malformed percent-encoding');
+    }
+    if (segments[0] !== api.stage) return fail('DEFAULT_4XX', 'Forbidden', {}, 403);
     const pathSegments = segments.slice(1);
     if (pathSegments.length && pathSegments[pathSegments.length - 1] === '') pathSegments.pop();
     const httpMethod = (req.method ?? 'GET').toUpperCase();
-    const found = matchRoute(this.api.routes, pathSegments);
+    const found = matchRoute(api.routes, pathSegments);
     const method = found?.route.methods.find((m) => m.httpMethod === httpMethod) ?? found?.route.methods.find((m) => m.httpMethod === 'ANY');
-    if (!found || !method) return send(403, JSON.stringify({ message: 'Missing Authentication Token' }));
+    if (!found || !method) return fail('MISSING_AUTHENTICATION_TOKEN', 'Missing Authentication Token');
     if (method.authorizationType !== 'NONE' && !this.warnedIam) {
       this.warnedIam = true;
-      this.log(`${this.api.name}: ${method.authorizationType} authorization is not enforced locally`);
+      this.log(`${api.name}: ${method.authorizationType} authorization is not enforced locally`);
     }
     if (method.kind === 'mock') {
       const mock = method.mock!;
       return send(mock.statusCode, mock.body ?? '', mock.headers);
     }
-    const event = this.proxyEvent(req, url, found.route, found.params, httpMethod, requestBody, requestId);
+    const contentType = String(req.headers['content-type'] ?? '');
+    const binary = requestBody.length > 0 && !/^(text\/|application\/(json|xml|x-www-form-urlencoded|.*\+json))/i.test(contentType) && contentType !== '';
+    let textBody: string | undefined;
+    if (requestBody.length > 0 && !binary) {
+      try {
+        textBody = STRICT_UTF8.decode(requestBody);
+      } catch {
+        return fail('BAD_REQUEST_BODY', 'Invalid request body: not valid UTF-8');
+      }
+    }
+    const event = this.proxyEvent(req, url, found.route, found.params, httpMethod, binary ? requestBody.toString('base64') : textBody ?? null, binary, requestId);
     let result: unknown;
     try {
       result = await Promise.race([
@@ -238,23 +356,30 @@ export class ApiServer {
       ]);
     } catch (error) {
       if (error instanceof LambdaInvocationError || !(error instanceof Error) || error.message !== 'timeout') {
-        return send(502, JSON.stringify({ message: 'Internal server error' }), { 'x-amzn-errortype': 'InternalServerErrorException' });
+        return fail('DEFAULT_5XX', 'Internal server error', {}, 502);
       }
-      return send(504, JSON.stringify({ message: 'Endpoint request timed out' }));
+      return fail('INTEGRATION_TIMEOUT', 'Endpoint request timed out');
     }
     const answer = result as { statusCode?: unknown; headers?: Record<string, unknown>; multiValueHeaders?: Record<string, unknown[]>; body?: unknown; isBase64Encoded?: boolean } | null;
     if (!answer || typeof answer !== 'object' || typeof answer.statusCode !== 'number' || (answer.body !== undefined && answer.body !== null && typeof answer.body !== 'string')) {
-      this.log(`${this.api.name}: malformed Lambda proxy response: ${JSON.stringify(result)?.slice(0, 200)}`);
-      return send(502, JSON.stringify({ message: 'Internal server error' }));
+      this.log(`${api.name}: malformed Lambda proxy response: ${JSON.stringify(result)?.slice(0, 200)}`);
+      return fail('DEFAULT_5XX', 'Internal server error', {}, 502);
     }
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(answer.headers ?? {})) headers[k.toLowerCase()] = String(v);
     for (const [k, v] of Object.entries(answer.multiValueHeaders ?? {})) headers[k.toLowerCase()] = (v ?? []).map(String);
     const body = answer.body == null ? '' : answer.isBase64Encoded ? Buffer.from(answer.body as string, 'base64') : (answer.body as string);
-    res.writeHead(answer.statusCode, { 'x-amzn-requestid': requestId, ...headers }).end(body);
+    try {
+      res.writeHead(answer.statusCode, { 'x-amzn-requestid': requestId, ...headers });
+    } catch (error) {
+      // An invalid status or header value from the function: API Gateway answers 502 for a malformed response.
+      this.log(`${api.name}: malformed Lambda proxy response: ${(error as Error).message}`);
+      return fail('DEFAULT_5XX', 'Internal server error', {}, 502);
+    }
+    res.end(body);
   }
 
-  private proxyEvent(req: IncomingMessage, url: URL, route: ApiRoute, params: Record<string, string>, httpMethod: string, body: Buffer, requestId: string): unknown {
+  private proxyEvent(req: IncomingMessage, url: URL, route: ApiRoute, params: Record<string, string>, httpMethod: string, body: string | null, binary: boolean, requestId: string): unknown {
     const headers: Record<string, string> = {};
     const multiValueHeaders: Record<string, string[]> = {};
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
@@ -271,8 +396,6 @@ export class ApiServer {
     }
     const hasQuery = Object.keys(query).length > 0;
     const path = url.pathname.slice(this.api.stage.length + 1) || '/';
-    const contentType = String(req.headers['content-type'] ?? '');
-    const binary = body.length > 0 && !/^(text\/|application\/(json|xml|x-www-form-urlencoded|.*\+json))/i.test(contentType) && contentType !== '';
     const now = new Date();
     return {
       resource: route.resourcePath,
@@ -313,7 +436,7 @@ export class ApiServer {
           cognitoAuthenticationType: null,
         },
       },
-      body: body.length ? (binary ? body.toString('base64') : body.toString('utf8')) : null,
+      body,
       isBase64Encoded: binary,
     };
   }

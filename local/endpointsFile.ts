@@ -8,9 +8,10 @@
  * ```
  * `local` is present only for the offline runtime (a deployed stack has no such servers).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { apiName, DEFAULT_STAGE } from '../lib/stage.js';
+import { isRunning } from './processes.js';
 
 export const DEFAULT_ENDPOINTS_FILE = '.local/endpoints.json';
 
@@ -30,6 +31,8 @@ export interface EndpointsFile {
   readonly tasks: string;
   readonly bonus: string;
   readonly local?: LocalServiceEndpoints;
+  /** The process serving them (the offline runtime's CLI), so a later start can tell a live file from a stale one. */
+  readonly pid?: number;
 }
 
 export class EndpointsFileError extends Error {
@@ -87,6 +90,37 @@ export function serviceUrls(endpoints: Readonly<Record<string, string>>, stage: 
   const missing = SERVICES.filter((service) => !urls[service]).map((service) => apiName(stage, service));
   if (missing.length > 0) throw new EndpointsFileError(`no RestApi ${missing.join(', ')} in the assembly (stage ${stage}; have ${Object.keys(endpoints).join(', ')})`);
   return urls as Record<ServiceName, string>;
+}
+
+/**
+ * Before `npm start` writes `file`: a file whose `pid` is still running belongs to a live runtime and
+ * the start is refused (two runs would overwrite each other's endpoints); any other file is stale (a run
+ * that crashed or was killed with SIGKILL) and is removed. Returns what it did, for the start to print.
+ */
+export function clearStaleEndpointsFile(file: string = DEFAULT_ENDPOINTS_FILE): string | undefined {
+  if (!existsSync(file)) return undefined;
+  let pid: unknown;
+  try {
+    pid = (JSON.parse(readFileSync(file, 'utf8')) as { pid?: unknown }).pid;
+  } catch {
+    pid = undefined;
+  }
+  if (typeof pid === 'number' && pid !== process.pid && isRunning(pid) && servesLocalRuntime(pid)) {
+    throw new EndpointsFileError(
+      `${file} belongs to a runtime that is still running (pid ${pid}): stop it first (\`kill ${pid}\`), or start this one from another directory.`,
+    );
+  }
+  rmSync(file, { force: true });
+  return `removed a stale ${file}${typeof pid === 'number' ? ` (its runtime, pid ${pid}, is not running)` : ''}`;
+}
+
+/** On Linux, whether `pid` still runs the local CLI (a recycled pid belongs to something else); elsewhere assumed. */
+function servesLocalRuntime(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('cli.ts');
+  } catch {
+    return !existsSync('/proc');
+  }
 }
 
 /** `base` + `path` with exactly one slash between them. */

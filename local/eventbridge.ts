@@ -8,6 +8,16 @@
  * Lambda functions (asynchronous invoke). `InputTransformer` and other target types fail loudly when
  * the rules are loaded. Scheduled rules are not emulated (a warning is printed).
  *
+ * A delivery that still fails after the retries (3 quick attempts; client errors such as SQS refusing
+ * the message are not retried, as in AWS) goes to the target's `DeadLetterConfig` queue as AWS sends it:
+ * the event as the body, with the `RULE_ARN`, `TARGET_ARN`, `ERROR_CODE`, `ERROR_MESSAGE`,
+ * `EXHAUSTED_RETRY_CONDITION` and `RETRY_ATTEMPTS` message attributes. Every failure is also reported
+ * (`onError`, {@link EventBridgeEmulator.onDeliveryFailure}), and one that could not be dead-lettered
+ * says the event is lost.
+ *
+ * Malformed requests (bad JSON or UTF-8, wrong member types, oversized bodies, aborted connections) get
+ * an AWS JSON error and never take the server down (see `http-server.ts`).
+ *
  * Fault injection: {@link EventBridgeEmulator.setFaultInjector} decides per entry to fail it with an
  * error code, as a throttled or failing PutEvents would, for chaos tests.
  *
@@ -16,10 +26,11 @@
  * new EventBridgeClient({ endpoint: bus.endpoint });
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type CloudAssembly, type Resolver } from './assembly.js';
 import { compileEventPattern, type EventMatcher } from './event-pattern.js';
-import { assertPortFree, readBody } from './net.js';
+import { startLocalHttpServer, type ErrorReply, type LocalHttpServer } from './http-server.js';
+import { readBody, RequestBodyError } from './net.js';
 
 export interface LocalRuleTarget {
   readonly id: string;
@@ -33,6 +44,8 @@ export interface LocalRuleTarget {
 export interface LocalRule {
   readonly key: string;
   readonly name: string;
+  /** `arn:aws:events:<region>:<account>:rule/[<bus>/]<name>`, as in the DLQ message's `RULE_ARN`. */
+  readonly arn: string;
   readonly busName: string;
   readonly match: EventMatcher;
   readonly targets: readonly LocalRuleTarget[];
@@ -64,9 +77,25 @@ export interface PutEventsEntry {
 export type EntryFault = { ErrorCode: string; ErrorMessage: string } | undefined;
 export type FaultInjector = (entry: PutEventsEntry, index: number) => EntryFault;
 
+/** A rule delivery that failed after its retries. */
+export interface DeliveryFailure {
+  readonly ruleArn: string;
+  readonly targetId: string;
+  readonly targetArn: string;
+  readonly event: BusEvent;
+  /** As in AWS's DLQ attribute `ERROR_CODE` (`SDK_CLIENT_ERROR`, `NO_RESOURCE`, `CONNECTION_FAILURE`...). */
+  readonly errorCode: string;
+  readonly errorMessage: string;
+  readonly attempts: number;
+  /** The DLQ the event went to; undefined when the target has none or sending to it failed too. */
+  readonly deadLetterArn?: string;
+  /** Why the event could not be dead-lettered, when the target has a DLQ. */
+  readonly deadLetterError?: string;
+}
+
 export interface RuleTargets {
-  /** Sends `body` to the queue with ARN `arn`. */
-  sqs(arn: string, body: string, options: { messageGroupId?: string }): Promise<void>;
+  /** Sends `body` to the queue with ARN `arn` (string message attributes optional). */
+  sqs(arn: string, body: string, options: { messageGroupId?: string; attributes?: Record<string, string> }): Promise<void>;
   /** Invokes the function with ARN `arn` asynchronously. */
   lambda?(arn: string, payload: unknown): Promise<void>;
 }
@@ -83,6 +112,10 @@ export interface EventBridgeEmulatorOptions {
 
 const MAX_ENTRIES = 10;
 const MAX_SIZE = 256 * 1024;
+/** A request body beyond this cannot hold 256 KB of entries, even with every character escaped. */
+const MAX_REQUEST_BYTES = 2 * 1024 * 1024;
+const DELIVERY_ATTEMPTS = 3;
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Reads the assembly's rules; throws on what the emulator cannot honour. */
 export function loadRules(assembly: CloudAssembly, resolver: Resolver): LocalRule[] {
@@ -120,7 +153,9 @@ export function loadRules(assembly: CloudAssembly, resolver: Resolver): LocalRul
         deadLetterArn: (target.DeadLetterConfig as { Arn?: string } | undefined)?.Arn,
       };
     });
-    rules.push({ key: ref.key, name, busName: busNameOf(props.EventBusName), match: compileEventPattern(props.EventPattern, `rule ${ref.key}`), targets });
+    const busName = busNameOf(props.EventBusName);
+    const arn = `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:rule/${busName === 'default' ? '' : `${busName}/`}${name}`;
+    rules.push({ key: ref.key, name, arn, busName, match: compileEventPattern(props.EventPattern, `rule ${ref.key}`), targets });
   }
   return rules;
 }
@@ -162,19 +197,31 @@ function isoSeconds(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** An AWS JSON 1.1 error answer. */
+function awsJsonError(type: string, message: string): ErrorReply {
+  return {
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID(), 'x-amzn-errortype': type },
+    body: JSON.stringify({ __type: type, message }),
+  };
+}
+
 export class EventBridgeEmulator {
   private rules: readonly LocalRule[];
   private buses: Set<string>;
   private faults?: FaultInjector;
   private readonly listeners = new Set<(event: BusEvent, busName: string) => void>();
+  private readonly failureListeners = new Set<(failure: DeliveryFailure) => void>();
 
   private constructor(
-    private readonly server: Server,
-    readonly port: number,
+    private readonly http: LocalHttpServer,
     private readonly options: EventBridgeEmulatorOptions,
   ) {
     this.rules = options.rules;
     this.buses = new Set(['default', ...options.buses]);
+  }
+
+  get port(): number {
+    return this.http.port;
   }
 
   get endpoint(): string {
@@ -182,17 +229,20 @@ export class EventBridgeEmulator {
   }
 
   static async start(options: EventBridgeEmulatorOptions): Promise<EventBridgeEmulator> {
-    if (options.port) await assertPortFree(options.port, 'local EventBridge');
-    const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    let emulator: EventBridgeEmulator | undefined;
+    const http = await startLocalHttpServer({
+      port: options.port,
+      owner: 'local EventBridge',
+      handle: (req, res) => emulator!.handle(req, res),
+      errorReply: (status, message) => awsJsonError(status >= 500 ? 'InternalException' : 'SerializationException', message),
+      log: (m) => emulator?.report(m),
     });
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
-    const emulator = new EventBridgeEmulator(server, port, options);
-    server.on('request', (req, res) => void emulator.handle(req, res));
+    emulator = new EventBridgeEmulator(http, options);
     return emulator;
+  }
+
+  private report(message: string): void {
+    (this.options.onError ?? ((m: string) => process.stderr.write(`[local eventbridge] ${m}\n`)))(message);
   }
 
   /** Replaces rules and buses (used by reload). */
@@ -212,42 +262,54 @@ export class EventBridgeEmulator {
     return () => this.listeners.delete(listener);
   }
 
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  /** Observes every rule delivery that failed after its retries; returns an unsubscribe function. */
+  onDeliveryFailure(listener: (failure: DeliveryFailure) => void): () => void {
+    this.failureListeners.add(listener);
+    return () => this.failureListeners.delete(listener);
+  }
+
+  stop(): Promise<void> {
+    return this.http.stop();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req);
-    const reply = (status: number, body: unknown, errorType?: string) => {
-      const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() };
-      if (errorType) headers['x-amzn-errortype'] = errorType;
-      res.writeHead(status, headers).end(JSON.stringify(body));
+    const error = (status: number, type: string, message: string, extra: Record<string, string> = {}) => {
+      const reply = awsJsonError(type, message);
+      res.writeHead(status, { ...reply.headers, ...extra }).end(reply.body);
     };
-    const error = (status: number, type: string, message: string) => reply(status, { __type: type, message }, type);
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, MAX_REQUEST_BYTES);
+    } catch (err) {
+      if (!(err instanceof RequestBodyError)) throw err;
+      if (err.reason === 'too-large') error(413, 'RequestEntityTooLargeException', `Request body must not exceed ${MAX_REQUEST_BYTES} bytes`, { connection: 'close' });
+      else res.destroy();
+      return;
+    }
+    const reply = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() }).end(JSON.stringify(body));
+    };
     const target = String(req.headers['x-amz-target'] ?? '');
     if (req.method !== 'POST') return error(400, 'UnknownOperationException', 'Only POST is supported');
     if (target !== 'AWSEvents.PutEvents') return error(400, 'UnknownOperationException', `Operation ${target || '(none)'} is not supported by the local EventBridge`);
-    let body: { Entries?: PutEventsEntry[] };
+    let body: unknown;
     try {
-      body = JSON.parse(raw.toString('utf8') || '{}');
+      body = JSON.parse(STRICT_UTF8.decode(raw) || '{}');
     } catch {
-      return error(400, 'SerializationException', 'Request body is not valid JSON');
+      return error(400, 'SerializationException', 'Request body is not valid UTF-8 JSON');
     }
-    const entries = body.Entries;
+    const entries = isRecord(body) ? body.Entries : undefined;
+    const malformed = Array.isArray(entries) ? entries.findIndex((entry) => malformedEntry(entry) !== undefined) : -1;
+    if (malformed >= 0) return error(400, 'SerializationException', `Entries[${malformed}]: ${malformedEntry((entries as unknown[])[malformed])}`);
     if (!Array.isArray(entries) || entries.length < 1 || entries.length > MAX_ENTRIES) {
       return error(400, 'ValidationException', `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to ${MAX_ENTRIES} and greater than or equal to 1`);
     }
-    if (entries.reduce((n, e) => n + entrySize(e), 0) > MAX_SIZE) {
+    if ((entries as PutEventsEntry[]).reduce((n, e) => n + entrySize(e), 0) > MAX_SIZE) {
       return error(400, 'ValidationException', 'Total size of the entries in the request is over the limit.');
     }
-    try {
-      const results = [];
-      for (const [index, entry] of entries.entries()) results.push(await this.put(entry, index));
-      reply(200, { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results });
-    } catch (err) {
-      error(500, 'InternalException', (err as Error).message);
-    }
+    const results = [];
+    for (const [index, entry] of (entries as PutEventsEntry[]).entries()) results.push(await this.put(entry, index));
+    reply(200, { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results });
   }
 
   private async put(entry: PutEventsEntry, index: number): Promise<{ EventId: string } | { ErrorCode: string; ErrorMessage: string }> {
@@ -291,26 +353,96 @@ export class EventBridgeEmulator {
           target.arn.split(':')[2] === 'lambda'
             ? (this.options.targets.lambda?.(target.arn, JSON.parse(payload)) ?? Promise.reject(new Error('no Lambda target handler')))
             : this.options.targets.sqs(target.arn, payload, { messageGroupId: target.messageGroupId });
-        try {
-          await retry(send, 3);
-        } catch (error) {
-          const message = `rule ${rule.key} target ${target.id} (${target.arn}): delivery failed: ${(error as Error).message}`;
-          if (target.deadLetterArn) {
-            await this.options.targets.sqs(target.deadLetterArn, JSON.stringify(event), {}).catch(() => undefined);
-          }
-          (this.options.onError ?? ((m: string) => process.stderr.write(`[local eventbridge] ${m}\n`)))(message);
-        }
+        const outcome = await retry(send, DELIVERY_ATTEMPTS);
+        if (outcome.ok) return;
+        await this.deadLetter(rule, target, event, outcome.error, outcome.attempts);
       }),
     );
   }
+
+  /** AWS's DLQ record for a failed target: the event, and why, in message attributes. */
+  private async deadLetter(rule: LocalRule, target: LocalRuleTarget, event: BusEvent, error: unknown, attempts: number): Promise<void> {
+    const errorCode = deliveryErrorCode(error);
+    const errorMessage = error instanceof Error ? error.message : String(error);
+    let deadLetterError: string | undefined;
+    if (target.deadLetterArn) {
+      const attributes = {
+        RULE_ARN: rule.arn,
+        TARGET_ARN: target.arn,
+        ERROR_CODE: errorCode,
+        ERROR_MESSAGE: errorMessage.slice(0, 1024) || errorCode,
+        EXHAUSTED_RETRY_CONDITION: 'MaximumRetryAttempts',
+        RETRY_ATTEMPTS: String(attempts - 1),
+      };
+      deadLetterError = await this.options.targets.sqs(target.deadLetterArn, JSON.stringify(event), { attributes }).then(
+        () => undefined,
+        (err: unknown) => (err instanceof Error ? err.message : String(err)),
+      );
+    }
+    const deadLettered = target.deadLetterArn !== undefined && deadLetterError === undefined;
+    const where = `rule ${rule.key} target ${target.id} (${target.arn}): event ${event.id} (${event['detail-type']}) not delivered after ${attempts} attempt(s): ${errorCode}: ${errorMessage}`;
+    this.report(
+      deadLettered
+        ? `${where}; sent to the target's dead-letter queue ${target.deadLetterArn}`
+        : target.deadLetterArn
+          ? `${where}; sending it to the dead-letter queue ${target.deadLetterArn} failed too (${deadLetterError}): THE EVENT IS LOST`
+          : `${where}; the target has no dead-letter queue (DeadLetterConfig): THE EVENT IS LOST`,
+    );
+    const failure: DeliveryFailure = {
+      ruleArn: rule.arn,
+      targetId: target.id,
+      targetArn: target.arn,
+      event,
+      errorCode,
+      errorMessage,
+      attempts,
+      deadLetterArn: deadLettered ? target.deadLetterArn : undefined,
+      deadLetterError,
+    };
+    for (const listener of this.failureListeners) listener(failure);
+  }
 }
 
-async function retry<T>(action: () => Promise<T>, attempts: number): Promise<T> {
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** What is wrong with the shape of a PutEvents entry (what AWS's deserializer refuses), if anything. */
+function malformedEntry(entry: unknown): string | undefined {
+  if (!isRecord(entry)) return 'must be an object';
+  for (const member of ['Source', 'DetailType', 'Detail', 'EventBusName', 'TraceHeader'] as const) {
+    if (entry[member] !== undefined && typeof entry[member] !== 'string') return `${member} must be a string`;
+  }
+  if (entry.Resources !== undefined && (!Array.isArray(entry.Resources) || !entry.Resources.every((r) => typeof r === 'string'))) return 'Resources must be a list of strings';
+  if (entry.Time !== undefined && typeof entry.Time !== 'number' && typeof entry.Time !== 'string') return 'Time must be a timestamp';
+  return undefined;
+}
+
+/** AWS's DLQ `ERROR_CODE` for a failed SQS/Lambda call. */
+function deliveryErrorCode(error: unknown): string {
+  const err = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  const name = err?.name ?? '';
+  if (/NonExistentQueue|QueueDoesNotExist|ResourceNotFound/.test(name) || /no local queue/.test(String((error as Error)?.message))) return 'NO_RESOURCE';
+  if (/Throttl|RequestThrottled|OverLimit/.test(name)) return 'THROTTLING';
+  if (/ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT/.test(err?.code ?? name)) return 'CONNECTION_FAILURE';
+  const status = err?.$metadata?.httpStatusCode;
+  if (status !== undefined && status >= 400 && status < 500) return 'SDK_CLIENT_ERROR';
+  return 'UNKNOWN';
+}
+
+/** Client errors (the target refused this request) are not retried: AWS sends those to the DLQ at once. */
+function retryable(error: unknown): boolean {
+  const code = deliveryErrorCode(error);
+  return code === 'THROTTLING' || code === 'CONNECTION_FAILURE' || code === 'UNKNOWN';
+}
+
+async function retry(action: () => Promise<unknown>, attempts: number): Promise<{ ok: true } | { ok: false; error: unknown; attempts: number }> {
   for (let i = 1; ; i++) {
     try {
-      return await action();
+      await action();
+      return { ok: true };
     } catch (error) {
-      if (i >= attempts) throw error;
+      if (i >= attempts || !retryable(error)) return { ok: false, error, attempts: i };
       await new Promise((resolve) => setTimeout(resolve, 50 * i));
     }
   }

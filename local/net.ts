@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { createServer } from 'node:net';
 
 /** A TCP port that is free on 127.0.0.1 right now. */
@@ -60,9 +61,48 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false | nu
   }
 }
 
-/** The whole body of an incoming HTTP request. */
-export async function readBody(req: AsyncIterable<unknown>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+/** Why a request body could not be read: it announced or sent more than allowed, or the client went away. */
+export class RequestBodyError extends Error {
+  constructor(
+    readonly reason: 'too-large' | 'aborted',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RequestBodyError';
+  }
+}
+
+/**
+ * The whole body of an incoming HTTP request, at most `maxBytes` long. Rejects with a
+ * {@link RequestBodyError} (never throws past the caller's `await`) when the client announces or
+ * sends more, or disconnects before the end (e.g. `Content-Length: 100`, 11 bytes, then a reset).
+ */
+export function readBody(req: IncomingMessage, maxBytes = Number.POSITIVE_INFINITY): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const announced = Number(req.headers['content-length']);
+    if (Number.isFinite(announced) && announced > maxBytes) {
+      reject(new RequestBodyError('too-large', `request body of ${announced} bytes exceeds ${maxBytes} bytes`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (error?: RequestBodyError) => {
+      if (settled) return;
+      settled = true;
+      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      if (error) reject(error);
+      else resolve(Buffer.concat(chunks));
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) settle(new RequestBodyError('too-large', `request body exceeds ${maxBytes} bytes`));
+      else chunks.push(chunk);
+    };
+    const onEnd = () => settle();
+    const onError = (error: Error) => settle(new RequestBodyError('aborted', `request body not received: ${error.message}`));
+    // 'close' before 'end': the connection went away mid-body (Node reports 'aborted' and may emit no 'error').
+    const onClose = () => settle(req.complete ? undefined : new RequestBodyError('aborted', 'client disconnected before the end of the request body'));
+    req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+  });
 }

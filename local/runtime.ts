@@ -15,7 +15,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ApiServer, loadApis } from './apigateway.js';
 import { CloudAssembly, constructId, Resolver, type ResourceRef } from './assembly.js';
-import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
+import { releaseDataDir, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { createTables, type LocalTable } from './dynamodb-resources.js';
 import { compileEventPattern } from './event-pattern.js';
 import { EventBridgeEmulator, loadBuses, loadRules } from './eventbridge.js';
@@ -113,8 +113,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   try {
     let dynamodbEndpoint = options.services?.dynamodbEndpoint;
     if (!dynamodbEndpoint) {
-      if (options.fresh && options.dataDir) rmSync(options.dataDir, { recursive: true, force: true });
-      const ddb: DynamoDbLocal = await startDynamoDbLocal({ port: options.ports?.dynamodb, dataDir: options.dataDir });
+      if (options.fresh && options.dataDir) {
+        // Never delete files under a JVM that still has them open.
+        await releaseDataDir(options.dataDir, log);
+        rmSync(options.dataDir, { recursive: true, force: true });
+      }
+      const ddb: DynamoDbLocal = await startDynamoDbLocal({ port: options.ports?.dynamodb, dataDir: options.dataDir, log });
       owned.push(() => ddb.stop());
       dynamodbEndpoint = ddb.endpoint;
     }
@@ -138,10 +142,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     let queues = new Map<string, LocalQueue>();
     let tables = new Map<string, LocalTable>();
     const queueByArn = () => new Map([...queues.values()].map((q) => [q.arn, q]));
-    const sendToQueue = async (arn: string, body: string, messageGroupId?: string) => {
+    const sendToQueue = async (arn: string, body: string, messageGroupId?: string, attributes?: Record<string, string>) => {
       const queue = queueByArn().get(arn);
       if (!queue) throw new Error(`no local queue with ARN ${arn}`);
-      await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body, MessageGroupId: messageGroupId }));
+      const MessageAttributes = attributes && Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]));
+      await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body, MessageGroupId: messageGroupId, MessageAttributes }));
     };
 
     const runner = new LambdaRunner([], { log: options.functionLog, invocationFault: options.invocationFault });
@@ -153,7 +158,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       rules: [],
       buses: [],
       targets: {
-        sqs: (arn, body, { messageGroupId }) => sendToQueue(arn, body, messageGroupId),
+        sqs: (arn, body, { messageGroupId, attributes }) => sendToQueue(arn, body, messageGroupId, attributes),
         lambda: async (arn, payload) => {
           // asynchronous invocation: accepted at once, errors are logged (no retries locally)
           void runner.invoke(arn, payload).catch((error: Error) => log(`async invoke of ${arn} failed: ${error.message}`));

@@ -4,6 +4,10 @@
  *
  * Usage: `tsx scripts/http-schemas-build.ts [--check] <schema.json | directory>...`
  *
+ * Schemas may reference the shared text rules (`lambdas/shared/http/requests/text.json`, id
+ * `request:text.json`, so `"$ref": "text.json#/definitions/line"` resolves beside a schema's own id
+ * `request:<file>`).
+ *
  * Schemas are grouped by directory; each directory gets `generated/validators.js` (ESM) and
  * `generated/validators.d.ts` beside it, one export per schema named after its file in camelCase
  * (`create-manager.json` / `create_manager.json` -> `createManager`). Commit the output; `--check`
@@ -16,6 +20,7 @@ import { pathToFileURL } from 'node:url';
 import Ajv, { type AnySchemaObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import standaloneCode from 'ajv/dist/standalone/index.js';
+import { SHARED_REQUEST_SCHEMA_FILES } from '../lambdas/shared/http/requests/readRequestSchema.js';
 import { toPureEsm } from './toPureEsm.js';
 
 /** One generated file: where it goes and what it must contain. */
@@ -52,6 +57,8 @@ function generateDirectory(directory: string, files: string[]): GeneratedFile[] 
   // allErrors off: the first error is all the API reports, and it bounds work on hostile input.
   const ajv = new Ajv({ strict: true, allErrors: false, code: { source: true, esm: true, lines: true } });
   addFormats(ajv);
+  // The shared text rules (`"$ref": "text.json#/definitions/line"`): compiled into each module that uses them, not exported.
+  for (const file of SHARED_REQUEST_SCHEMA_FILES) ajv.addSchema(JSON.parse(readFileSync(file, 'utf8')) as AnySchemaObject);
   const exports: Record<string, string> = {};
   for (const file of files) {
     const name = exportName(file);

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { readRequestSchema } from '../../lambdas/shared/http/requests/readRequestSchema.js';
 import { repoPath } from './paths.js';
 import { ServiceApi } from './ServiceApi.js';
 import { ServiceFunction } from './ServiceFunction.js';
@@ -43,9 +43,8 @@ export class ServiceHttpApi extends Construct {
       routes: props.routes.map((route) => ({
         method: route.method,
         path: route.path,
-        bodySchema: route.body
-          ? (JSON.parse(readFileSync(repoPath(`lambdas/${props.service}/requests/${route.body}`), 'utf8')) as Record<string, unknown>)
-          : undefined,
+        // Self-contained (shared text rules inlined): a model cannot reference a file.
+        bodySchema: route.body ? readRequestSchema(repoPath(`lambdas/${props.service}/requests/${route.body}`)) : undefined,
       })),
     });
   }

@@ -160,3 +160,40 @@ describe('the API contract', { timeout: TEST_TIMEOUT_MS }, () => {
     expect(assignment.body.error).toMatchObject({ code: 'not_found', field: 'body.candidate_uid' });
   });
 });
+
+describe('every value answered with 2xx reaches every service that needs it', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('a manager with an emoji payout account is known to bonus and credited; a candidate named with emoji is known to tasks', async () => {
+    const payout = 'ACC-\u{1F600}';
+    const created = await system.api.request('tasks', 'POST', '/managers', { body: { name: 'Ada \u{1F469}\u200D\u{1F4BB}', surname: 'Lov\u00e9lace', login: uniqueLogin('emoji'), payout_account: payout } });
+    expect(created.status).toBe(201);
+    const managerUid = created.body.manager_uid as string;
+    // bonus learns the manager from ManagerUpdated (through the bus and its queue): the emoji travels.
+    expect(await steps.awaitBalance(managerUid, () => true, 'bonus to know the manager')).toEqual({ manager_uid: managerUid, balance: 0, entries: 0 });
+
+    const taskUid = await steps.createTask(managerUid, 'Reverse a list \u{1F501}');
+    const candidateUid = await steps.createCandidate('Gr\u00e2ce \u{1F469}\u200D\u{1F52C}');
+    // tasks learns the candidate from NewCandidate: the assignment is accepted once it has.
+    await steps.assign(taskUid, candidateUid);
+    await steps.rate(taskUid, 4);
+    const solved = await steps.solve(taskUid, candidateUid);
+    expect(solved.task_manager_uid).toBe(managerUid);
+
+    expect(await steps.awaitBalance(managerUid, (b) => b.entries >= 1, 'the credit')).toEqual({ manager_uid: managerUid, balance: 400, entries: 1 });
+    expect(await steps.ledger(managerUid)).toEqual([expect.objectContaining({ task_uid: taskUid, candidate_uid: candidateUid, amount: 400, payout_account: payout })]);
+    const candidate = await system.api.request('hiring', 'GET', `/candidates/${candidateUid}`);
+    expect(candidate.body).toMatchObject({ name: 'Gr\u00e2ce \u{1F469}\u200D\u{1F52C}' });
+  });
+
+  it('refuses NUL, lone surrogates and U+FFFF with a 400 naming the field, before anything is stored', async () => {
+    const manager = (payout_account: string) => ({ name: 'Ada', surname: 'Lovelace', login: uniqueLogin('bad'), payout_account });
+    for (const [value, character] of [['ACC-\u0000', 'U+0000'], ['ACC-\ud83d', 'U+D83D'], ['ACC-\uffff', 'U+FFFF']] as const) {
+      const answer = await system.api.request('tasks', 'POST', '/managers', { body: manager(value) });
+      expect(answer.status).toBe(400);
+      expect(answer.body.error).toMatchObject({ code: 'validation_error', field: 'body.payout_account', message: expect.stringContaining(character) });
+    }
+    const candidate = await system.api.request('hiring', 'POST', '/candidates', { body: { name: '\u200b\u200b', surname: 'Hopper' } });
+    expect(candidate.status).toBe(400);
+    expect(candidate.body.error).toMatchObject({ field: 'body.name', message: expect.stringContaining('visible character') });
+  });
+});
+

@@ -21,6 +21,8 @@ export interface SystemUnderTest {
   readonly eventualTimeoutMs: number;
   /** Runtime and function log lines (local mode), for failure messages. */
   readonly logs: string[];
+  /** The local servers (local mode only): DynamoDB, SQS and EventBridge endpoints. */
+  readonly services?: LocalRuntime['services'];
   readonly timings: { synthMs?: number; synthesized?: boolean; bootMs?: number };
   stop(): Promise<void>;
 }
@@ -64,6 +66,7 @@ export async function startSystem(): Promise<SystemUnderTest> {
     api: new ApiClient(endpoints),
     eventualTimeoutMs: Number(process.env.E2E_TIMEOUT_MS ?? 30_000),
     logs,
+    services: runtime.services,
     timings: { synthMs: synth.ms, synthesized: synth.synthesized, bootMs: Date.now() - started },
     stop: () => runtime.stop(),
   };

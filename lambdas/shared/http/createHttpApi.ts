@@ -16,6 +16,7 @@ interface CompiledRoute {
 }
 
 const JSON_CONTENT_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 
 /**
@@ -221,14 +222,21 @@ function parseBody(
   if (bytes.byteLength > maxBodyBytes) {
     throw new HttpError(413, 'payload_too_large', `request body must not exceed ${maxBodyBytes} bytes`, { field: 'body' });
   }
+  let text: string;
+  try {
+    // A base64 body is raw bytes: bytes that are not UTF-8 are refused, not turned into U+FFFD.
+    text = event.isBase64Encoded ? STRICT_UTF8.decode(bytes) : raw;
+  } catch {
+    throw new HttpError(400, 'invalid_json', 'request body is not valid UTF-8', { field: 'body' });
+  }
   let body: unknown;
   try {
-    body = JSON.parse(bytes.toString('utf8'));
+    body = JSON.parse(text);
   } catch {
     throw new HttpError(400, 'invalid_json', 'request body is not valid JSON', { field: 'body' });
   }
   if (route.bodySchema && !route.bodySchema(body)) {
-    const { field, message } = formatValidationError(route.bodySchema.errors?.[0] ?? undefined);
+    const { field, message } = formatValidationError(route.bodySchema.errors?.[0] ?? undefined, 'body', body);
     throw new HttpError(400, 'validation_error', message, { field });
   }
   return body;

@@ -6,6 +6,7 @@ import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { DeliveryFailure } from '../../../local/eventbridge.js';
 import { LambdaInvocationError } from '../../../local/lambda-runner.js';
 import { waitFor } from '../../../local/net.js';
 import { startLocalRuntime, type LocalRuntime } from '../../../local/runtime.js';
@@ -24,7 +25,7 @@ describe('local runtime over a synthesized CDK app', () => {
   async function drainUntil<T>(queueUrl: string, into: Message[], until: (messages: Message[]) => T | undefined | false, timeoutMs = 15_000): Promise<T> {
     return waitFor(
       async () => {
-        const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, AttributeNames: ['All'] }));
+        const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, AttributeNames: ['All'], MessageAttributeNames: ['All'] }));
         for (const m of Messages) {
           into.push(m);
           await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
@@ -88,6 +89,53 @@ describe('local runtime over a synthesized CDK app', () => {
       expect(put.Entries?.map((e) => e.ErrorCode ?? 'ok')).toEqual(['ok', 'ThrottlingException', 'MalformedDetail', 'ResourceNotFoundException']);
     } finally {
       runtime.eventBridge.setFaultInjector(undefined);
+      events.destroy();
+    }
+  });
+
+  it('a failed rule delivery goes to the target\'s DLQ with AWS\'s attributes, one that cannot be dead-lettered is reported lost; emoji travel intact', async () => {
+    const events = new EventBridgeClient({ ...local, endpoint: runtime.services.eventbridge });
+    const failures: DeliveryFailure[] = [];
+    const unsubscribe = runtime.eventBridge.onDeliveryFailure((f) => failures.push(f));
+    try {
+      const entry = (note: string) => ({ Source: 'test.fragile', DetailType: 'Fragile', Detail: JSON.stringify({ note }), EventBusName: `${stackName}-bus` });
+      const put = await events.send(new PutEventsCommand({ Entries: [entry('ACC-\u{1F600}')] }));
+      expect(put.FailedEntryCount).toBe(0);
+      const eventId = put.Entries![0]!.EventId!;
+
+      // The target whose queue does not exist: to the rule DLQ at once (a client error is not retried), the event as the body.
+      const dead: Message[] = [];
+      await drainUntil(runtime.queueUrl('RuleDlq'), dead, (m) => m.length >= 1);
+      expect(bodies(dead)[0]).toMatchObject({ id: eventId, source: 'test.fragile', detail: { note: 'ACC-\u{1F600}' } });
+      const attributes = Object.fromEntries(Object.entries(dead[0]!.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue]));
+      expect(attributes).toEqual({
+        RULE_ARN: expect.stringMatching(new RegExp(`^arn:aws:events:us-east-1:000000000000:rule/${stackName}-bus/${stackName}-FragileRule`)),
+        TARGET_ARN: `arn:aws:sqs:us-east-1:000000000000:${stackName}-gone`,
+        ERROR_CODE: 'NO_RESOURCE',
+        ERROR_MESSAGE: expect.stringContaining(`${stackName}-gone`),
+        EXHAUSTED_RETRY_CONDITION: 'MaximumRetryAttempts',
+        RETRY_ATTEMPTS: '0',
+      });
+      // The other target got the emoji as sent (SQS's character set includes it).
+      const delivered: Message[] = [];
+      await drainUntil(runtime.queueUrl('Fragile'), delivered, (m) => m.length >= 1);
+      expect(bodies(delivered)[0]).toMatchObject({ id: eventId, detail: { note: 'ACC-\u{1F600}' } });
+      expect(failures).toEqual([expect.objectContaining({ targetArn: `arn:aws:sqs:us-east-1:000000000000:${stackName}-gone`, errorCode: 'NO_RESOURCE', deadLetterArn: expect.stringContaining('RuleDlq') })]);
+
+      // U+FFFF is outside SQS's character set: neither target nor DLQ takes it, and each loss is reported.
+      failures.length = 0;
+      const bad = await events.send(new PutEventsCommand({ Entries: [entry('bad \uffff')] }));
+      expect(bad.FailedEntryCount).toBe(0);
+      expect(failures.map((f) => [f.targetArn.split(':').pop(), f.deadLetterArn, f.errorCode])).toEqual(
+        expect.arrayContaining([
+          [`${stackName}-gone`, undefined, 'NO_RESOURCE'],
+          [expect.stringContaining('Fragile'), undefined, 'SDK_CLIENT_ERROR'],
+        ]),
+      );
+      expect(failures.find((f) => f.targetArn.endsWith('-gone'))?.deadLetterError).toMatch(/Invalid characters/);
+      expect(logs.filter((l) => l.includes(bad.Entries![0]!.EventId!) && l.includes('THE EVENT IS LOST'))).toHaveLength(2);
+    } finally {
+      unsubscribe();
       events.destroy();
     }
   });

@@ -18,6 +18,7 @@ const repoRoot = join(here, '..', '..', '..');
 /**
  * A small app exercising every piece of the local runtime:
  * bus + rule -> queue (DLQ) -> NodejsFunction with batch item failures;
+ * a rule whose targets fail (a queue that does not exist, with a rule DLQ; a queue without one);
  * TableV2 stream (filtered) -> function with bisect, retries and an on-failure queue;
  * a REST API with a `{id}` route, a `{proxy+}` route and CORS preflight (MOCK);
  * a function that times out.
@@ -39,6 +40,16 @@ export function synthTestApp(stackName: string): string {
     eventBus: bus,
     eventPattern: { source: ['test.orders'], detail: { kind: events.Match.prefix('ok') } },
     targets: [new targets.SqsQueue(work)],
+  });
+  const ruleDlq = new sqs.Queue(stack, 'RuleDlq');
+  const fragile = new sqs.Queue(stack, 'Fragile');
+  new events.Rule(stack, 'FragileRule', {
+    eventBus: bus,
+    eventPattern: { source: ['test.fragile'] },
+    targets: [
+      new targets.SqsQueue(sqs.Queue.fromQueueArn(stack, 'Gone', `arn:aws:sqs:${stack.region}:${stack.account}:${stackName}-gone`), { deadLetterQueue: ruleDlq }),
+      new targets.SqsQueue(fragile),
+    ],
   });
   const consumer = new NodejsFunction(stack, 'Consumer', {
     entry: join(here, 'fixtures', 'consumer.cjs'),
