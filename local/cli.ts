@@ -14,7 +14,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { assertJava } from './dynamodb-local.js';
 import { DEFAULT_ENDPOINTS_FILE, writeEndpointsFile, type EndpointsFile } from './endpointsFile.js';
-import { synthLocalAssembly } from './localAssembly.js';
+import { LOCAL_SCHEDULE_SECONDS_PER_MINUTE, synthLocalAssembly } from './localAssembly.js';
 import { startLocalRuntime } from './runtime.js';
 
 const { values } = parseArgs({
@@ -54,6 +54,7 @@ try {
     dataDir: values['in-memory'] ? undefined : values.data,
     fresh: values.fresh,
     ports: { dynamodb: num(values['port-dynamodb']), sqs: num(values['port-sqs']), eventbridge: num(values['port-eventbridge']), apis },
+    schedules: { secondsPerMinute: LOCAL_SCHEDULE_SECONDS_PER_MINUTE },
   });
   const serviceUrls = Object.fromEntries(Object.entries(SERVICE_APIS).map(([service, api]) => [service, runtime.endpoints[api]]));
   // The local servers too: `npm run dlq` finds the SQS server there.

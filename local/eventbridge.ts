@@ -6,7 +6,7 @@
  *
  * Targets: SQS queues (SendMessage of the event JSON, or of `Input` / `InputPath` when present) and
  * Lambda functions (asynchronous invoke). `InputTransformer` and other target types fail loudly when
- * the rules are loaded. Scheduled rules are not emulated (a warning is printed).
+ * the rules are loaded. Scheduled rules are run by `scheduler.ts`, not here.
  *
  * Fault injection: {@link EventBridgeEmulator.setFaultInjector} decides per entry to fail it with an
  * error code, as a throttled or failing PutEvents would, for chaos tests.
@@ -96,10 +96,7 @@ export function loadRules(assembly: CloudAssembly, resolver: Resolver): LocalRul
       Targets?: Array<Record<string, unknown>>;
     };
     if (props.State && props.State !== 'ENABLED') continue;
-    if (!props.EventPattern) {
-      if (props.ScheduleExpression) process.stderr.write(`[local] ${ref.key}: scheduled rules (${props.ScheduleExpression}) are not emulated\n`);
-      continue;
-    }
+    if (!props.EventPattern) continue; // a scheduled rule: scheduler.ts runs it
     const name = resolver.physicalName(ref);
     const targets: LocalRuleTarget[] = (props.Targets ?? []).map((target) => {
       const id = String(target.Id);

@@ -1,8 +1,6 @@
 import type { TransactWriteItem } from '../messaging/types.js';
+import { PENDING_CALL_TTL_SECONDS } from './constants.js';
 import type { PendingCallRecord, ServiceCall } from './types.js';
-
-/** Pending calls are kept 14 days: longer than the deferred-calls queue and its DLQ retention. */
-const RETENTION_SECONDS = 14 * 24 * 3600;
 
 export function pendingCallKey(callId: string): { pk: string; sk: 'CALL' } {
   return { pk: `CALL#${callId}`, sk: 'CALL' };
@@ -27,7 +25,7 @@ export function pendingCallPut(tableName: string, call: ServiceCall, now: Date =
     item_type: 'call',
     status: 'pending',
     created_at: now.toISOString(),
-    expires_at: Math.floor(now.getTime() / 1000) + RETENTION_SECONDS,
+    expires_at: Math.floor(now.getTime() / 1000) + PENDING_CALL_TTL_SECONDS,
   };
   return { Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
 }
