@@ -157,7 +157,9 @@ describe('ServicesStack', () => {
   });
 
   it('routes consumer rules on producer, event name and version', () => {
-    const patterns = ofType('AWS::Events::Rule').map(([, r]) => r.Properties?.EventPattern);
+    const patterns = ofType('AWS::Events::Rule')
+      .filter(([, r]) => r.Properties?.EventPattern)
+      .map(([, r]) => r.Properties?.EventPattern);
     expect(patterns).toEqual(
       expect.arrayContaining([
         { source: ['hiring-events.hiring'], 'detail-type': ['TaskSolved'], detail: { event_version: ['0'] } },
