@@ -48,7 +48,8 @@ export function stepSummary(context: Record<string, unknown>): StepSummary {
   const all = Object.entries(services);
   const ofType = (type: string) => all.filter(([, r]) => r.Type === type);
 
-  const rules = ofType('AWS::Events::Rule').map(([, r]) => {
+  // Consumer rules (event patterns); the waiting queues' redrive schedules are every step's.
+  const rules = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties?.EventPattern).map(([, r]) => {
     const pattern = r.Properties!.EventPattern as { 'detail-type': string[]; detail: { event_version: string[] } };
     return `${pathOf(r).split('/')[0]}: ${pattern['detail-type'][0]} v${pattern.detail.event_version.join(',')}`;
   });
