@@ -40,7 +40,13 @@ export interface RedriveSummary {
 /** How long a received message stays hidden while the run decides; a crash mid-run shows it again after this. */
 const RECEIVE_VISIBILITY_SECONDS = 60;
 
-const days = (seconds: number) => `${Math.round((seconds / 86_400) * 100) / 100} d`;
+/** `14 d`, `6 h`, `10 min`, `45 s`: the horizon as an operator reads it in a failure reason. */
+function humanDuration(seconds: number): string {
+  for (const [unit, size] of [['d', 86_400], ['h', 3_600], ['min', 60]] as const) {
+    if (seconds >= size) return `${Math.round((seconds / size) * 10) / 10} ${unit}`;
+  }
+  return `${seconds} s`;
+}
 
 /**
  * One pass of the waiting-queue redriver: receives every visible message and, per message (see
@@ -108,7 +114,7 @@ async function handleMessage(message: Message, options: RedriveWaitingOptions, n
     log.info('waiting message redriven to its queue');
     return 'redriven';
   }
-  const reason = `${read(ATTR_FAILURE_REASON) ?? '(no reason)'} (still failing after waiting since ${state.since.toISOString()}, ${state.round} round(s), past the ${days(options.schedule.horizonSeconds)} horizon)`;
+  const reason = `${read(ATTR_FAILURE_REASON) ?? '(no reason)'} (still failing after waiting since ${state.since.toISOString()}, ${state.round} round(s), past the ${humanDuration(options.schedule.horizonSeconds)} horizon)`;
   await options.sqs.send(
     new SendMessageCommand({
       QueueUrl: options.deadLetterQueueUrl,

@@ -18,23 +18,23 @@ const STOP_BEFORE_TIMEOUT_MS = 15_000;
  * stay in the waiting queue for the next run.
  */
 export async function handler(_event: unknown, context?: Context): Promise<RedriveSummary> {
-  try {
-    const summary = await redriveWaiting({
-      sqs,
-      waitingQueueUrl: requiredEnv('WAITING_QUEUE_URL'),
-      targetQueueUrl: requiredEnv('TARGET_QUEUE_URL'),
-      deadLetterQueueUrl: requiredEnv('DEAD_LETTER_QUEUE_URL'),
-      expiredKind: requiredEnv('EXPIRED_FAILURE_KIND'),
-      schedule: scheduleFromEnv(),
-      logger,
-      keepGoing: () => !context || context.getRemainingTimeInMillis() > STOP_BEFORE_TIMEOUT_MS,
-    });
+  const summary = await redriveWaiting({
+    sqs,
+    waitingQueueUrl: requiredEnv('WAITING_QUEUE_URL'),
+    targetQueueUrl: requiredEnv('TARGET_QUEUE_URL'),
+    deadLetterQueueUrl: requiredEnv('DEAD_LETTER_QUEUE_URL'),
+    expiredKind: requiredEnv('EXPIRED_FAILURE_KIND'),
+    schedule: scheduleFromEnv(),
+    logger,
+    keepGoing: () => !context || context.getRemainingTimeInMillis() > STOP_BEFORE_TIMEOUT_MS,
+  });
+  if (summary.redriven + summary.expired > 0) {
     countEvent(MetricName.WaitingRedriven, summary.redriven);
     countEvent(MetricName.WaitingExpired, summary.expired);
-    if (summary.redriven + summary.expired + summary.failed > 0) logger.info('waiting queue redriven', { ...summary });
-    if (summary.failed > 0) throw new Error(`${summary.failed} waiting message(s) could not be handled; they stay for the next run`);
-    return summary;
-  } finally {
+    // Only then: most runs find nothing due, and an empty publish only logs a warning.
     metrics.publishStoredMetrics();
   }
+  if (summary.redriven + summary.expired + summary.failed > 0) logger.info('waiting queue redriven', { ...summary });
+  if (summary.failed > 0) throw new Error(`${summary.failed} waiting message(s) could not be handled; they stay for the next run`);
+  return summary;
 }

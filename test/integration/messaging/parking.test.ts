@@ -191,7 +191,7 @@ describe('parking and DLQ against the SQS server', () => {
     const dead = await nextMessage(q.dlqUrl);
     expect(dead.Body).toBe(record.body);
     expect(attr(dead, 'failure-kind')).toBe('prerequisite-missing');
-    expect(attr(dead, 'failure-reason')).toMatch(/manager .* unknown .*still failing after waiting since .*past the 0\.04 d horizon/);
+    expect(attr(dead, 'failure-reason')).toMatch(/manager .* unknown .*still failing after waiting since .*past the 1 h horizon/);
     expect(attr(dead, 'source-queue')).toBe(record.eventSourceARN);
     expect(attr(dead, 'waiting-since')).toBeUndefined();
     expect(await isEmpty(q.waitingUrl)).toBe(true);
