@@ -2,7 +2,7 @@
  * `npm run migrate -- <command> [options]`: the data migrations of the link migrations.
  *
  *   publish-managers      manager-stream step 3: one ManagerUpdated per manager through the tasks outbox
- *                         (pass --manager-login <deployed step>; v0 before step 5)
+ *                         (--manager-login <deployed step> is required: v0 before step 5, v1 from 5)
  *   split-task-titles     task-created-v1 step 4: "[Knowledge Area] Title" -> knowledge_area + title (tasks and bonus tables)
  *   copy-manager-logins   manager-login step 7: logins of the managers hiring knows, from tasks to hiring
  *   drop-manager-names    manager-login step 10: remove name/surname of hiring's managers that have a login
@@ -64,7 +64,9 @@ async function main(): Promise<void> {
   if (command === 'copy-manager-logins') specs.push(copyManagerLoginsSpec(doc, await table('hiring'), await table('tasks')));
   if (command === 'drop-manager-names') specs.push(dropManagerNamesSpec(await table('hiring')));
   if (command === 'publish-managers') {
-    // The event version follows the deployed manager-login step (v0 before step 5).
+    // The event version follows the deployed manager-login step (v0 before step 5). Guessing it wrong
+    // publishes a version no rule routes at that step, so the step is never assumed.
+    if (values['manager-login'] === undefined) throw new MissingStepError('publish-managers', '--manager-login', MIGRATIONS.managerLogin.key);
     const managerLogin = parseStep('managerLogin', values['manager-login'], '--manager-login');
     specs.push(publishManagersSpec(await table('tasks'), { managerStream: MIGRATIONS.managerStream.last, taskUpdated: 5, taskUpdateRequest: 6, taskAssigned: 5, taskCreatedV1: 10, managerLogin }));
   }
@@ -85,6 +87,17 @@ async function main(): Promise<void> {
     bar.done(counts);
     if (counts.resumedSegments > 0) process.stderr.write(`  resumed ${counts.resumedSegments} segment(s) from their checkpoints\n`);
     if (counts.skipped > 0) process.stderr.write(`  ${counts.skipped} item(s) skipped (nothing to copy or split); see MIGRATIONS.md\n`);
+  }
+}
+
+/** A step-dependent command run without the step: it refuses to guess. */
+class MissingStepError extends Error {
+  constructor(command: string, flag: string, contextKey: string) {
+    super(
+      `${command} depends on the deployed ${contextKey} step and will not guess it: pass ${flag} <step> ` +
+        `(the value of ${contextKey} in your last deploy; cdk.json or -c ${contextKey}=N)`,
+    );
+    this.name = 'MissingStepError';
   }
 }
 
