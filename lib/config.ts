@@ -1,4 +1,9 @@
 import type { Node } from 'constructs';
+import {
+  DEFAULT_WAITING_FIRST_DELAY_SECONDS,
+  DEFAULT_WAITING_MAX_DELAY_SECONDS,
+  WAITING_REDRIVE_HORIZON_DAYS,
+} from '../lambdas/shared/messaging/constants.js';
 
 /** Settings read from CDK context (`cdk.json`, or `-c key=value` on the command line). */
 export interface HiringEventsConfig {
@@ -10,6 +15,18 @@ export interface HiringEventsConfig {
   readonly parkingMaxAttempts: number;
   /** Delay before a deferred sync call is retried from its pending row. Context `calls.deferDelaySeconds`, default 60. */
   readonly deferDelaySeconds: number;
+  /**
+   * Waiting queues (after the parking budget, or a deferred call's attempts): first wait (context
+   * `waiting.firstDelaySeconds`, default 300), doubled each round up to `waiting.maxDelaySeconds`
+   * (21600), redriven until `waiting.horizonSeconds` (14 days) after the first wait; the redriver
+   * runs every `waiting.redriveEveryMinutes` (5).
+   */
+  readonly waiting: {
+    readonly firstDelaySeconds: number;
+    readonly maxDelaySeconds: number;
+    readonly horizonSeconds: number;
+    readonly redriveEveryMinutes: number;
+  };
   /** Publish the event schemas to the EventBridge Schema Registry. Context `platform.schemaRegistry`, default true; false for LocalStack, which has no registry. */
   readonly schemaRegistry: boolean;
   /**
@@ -52,5 +69,11 @@ export function readConfig(node: Node): HiringEventsConfig {
     schemaRegistry: flag(node, 'platform.schemaRegistry', true),
     migrationAllowJump: flag(node, 'migration.allowJump', false),
     createApiGatewayAccountRole: flag(node, 'apigateway.createAccountRole', false),
+    waiting: {
+      firstDelaySeconds: integer(node, 'waiting.firstDelaySeconds', DEFAULT_WAITING_FIRST_DELAY_SECONDS, 1, 43_200),
+      maxDelaySeconds: integer(node, 'waiting.maxDelaySeconds', DEFAULT_WAITING_MAX_DELAY_SECONDS, 1, 43_200),
+      horizonSeconds: integer(node, 'waiting.horizonSeconds', WAITING_REDRIVE_HORIZON_DAYS * 86_400, 1, 1_209_600 * 4),
+      redriveEveryMinutes: integer(node, 'waiting.redriveEveryMinutes', 5, 1, 1_440),
+    },
   };
 }

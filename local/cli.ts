@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { startCatalogServer, type CatalogServer } from './catalogServer.js';
 import { assertJava } from './dynamodb-local.js';
 import { clearStaleEndpointsFile, DEFAULT_ENDPOINTS_FILE, serviceUrls, writeEndpointsFile, type EndpointsFile } from './endpointsFile.js';
-import { synthLocalAssembly } from './localAssembly.js';
+import { LOCAL_SCHEDULE_SECONDS_PER_MINUTE, synthLocalAssembly } from './localAssembly.js';
 import { startLocalRuntime, type LocalRuntime } from './runtime.js';
 
 const { values } = parseArgs({
@@ -112,6 +112,7 @@ try {
     dataDir: values['in-memory'] ? undefined : values.data,
     fresh: values.fresh,
     ports: { dynamodb: num(values['port-dynamodb']), sqs: num(values['port-sqs']), eventbridge: num(values['port-eventbridge']), apis },
+    schedules: { secondsPerMinute: LOCAL_SCHEDULE_SECONDS_PER_MINUTE },
   });
   const running = runtime;
   catalog = await startCatalogServer();

@@ -6,7 +6,7 @@
  *
  * Targets: SQS queues (SendMessage of the event JSON, or of `Input` / `InputPath` when present) and
  * Lambda functions (asynchronous invoke). `InputTransformer` and other target types fail loudly when
- * the rules are loaded. Scheduled rules are not emulated (a warning is printed).
+ * the rules are loaded. Scheduled rules are run by `scheduler.ts`, not here.
  *
  * A delivery that still fails after the retries (3 quick attempts; client errors such as SQS refusing
  * the message are not retried, as in AWS) goes to the target's `DeadLetterConfig` queue as AWS sends it:
@@ -129,10 +129,7 @@ export function loadRules(assembly: CloudAssembly, resolver: Resolver): LocalRul
       Targets?: Array<Record<string, unknown>>;
     };
     if (props.State && props.State !== 'ENABLED') continue;
-    if (!props.EventPattern) {
-      if (props.ScheduleExpression) process.stderr.write(`[local] ${ref.key}: scheduled rules (${props.ScheduleExpression}) are not emulated\n`);
-      continue;
-    }
+    if (!props.EventPattern) continue; // a scheduled rule: scheduler.ts runs it
     const name = resolver.physicalName(ref);
     const targets: LocalRuleTarget[] = (props.Targets ?? []).map((target) => {
       const id = String(target.Id);

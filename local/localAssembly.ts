@@ -7,12 +7,24 @@ import { bundleSourceFingerprint, withBundleCache } from './bundleCache.js';
 
 /**
  * Context a local run overrides: parked events and deferred calls retry within seconds instead of
- * minutes, so a laptop demo does not wait for production back-off.
+ * minutes, and waiting queues are redriven within seconds (first wait 2 s, doubling up to 16 s, DLQ
+ * after 10 minutes instead of 14 days), so a laptop demo does not wait for production back-off.
  */
 export const LOCAL_CONTEXT = {
   'parking.baseDelaySeconds': 1,
   'calls.deferDelaySeconds': 2,
+  'waiting.firstDelaySeconds': 2,
+  'waiting.maxDelaySeconds': 16,
+  'waiting.horizonSeconds': 600,
+  'waiting.redriveEveryMinutes': 1,
 } as const;
+
+/**
+ * How long one scheduled minute lasts in a local run (`startLocalRuntime`'s `schedules` option):
+ * EventBridge's finest rate is one minute, so the template cannot say seconds; locally a
+ * `rate(1 minute)` redriver runs every second.
+ */
+export const LOCAL_SCHEDULE_SECONDS_PER_MINUTE = 1;
 
 /** Folders and files whose change makes a local assembly stale. */
 const SOURCES = ['bin', 'lib', 'lambdas', 'schemas', 'cdk.json', 'package-lock.json'];

@@ -21,6 +21,7 @@ import { compileEventPattern } from './event-pattern.js';
 import { EventBridgeEmulator, loadBuses, loadRules } from './eventbridge.js';
 import { functionDefinitions, LambdaRunner, type FunctionDefinition, type LambdaRunnerOptions } from './lambda-runner.js';
 import { assertPortFree } from './net.js';
+import { loadSchedules, LocalScheduler } from './scheduler.js';
 import { SqsPoller, type SqsDeliveryHooks } from './sqs-poller.js';
 import { startSqsServer, type SqsServer } from './sqs-server.js';
 import { createQueues, type LocalQueue } from './sqs-resources.js';
@@ -51,6 +52,11 @@ export interface LocalRuntimeOptions {
   readonly invocationFault?: LambdaRunnerOptions['invocationFault'];
   /** Chaos hooks of every SQS event source mapping (duplicate/reorder/delay deliveries, faster retries). */
   readonly sqsDelivery?: SqsDeliveryHooks;
+  /**
+   * Scheduled rules and Scheduler schedules (`local/scheduler.ts`): how many real seconds one
+   * scheduled minute lasts. Default: 60 (real time); `npm start` uses `LOCAL_SCHEDULE_SECONDS_PER_MINUTE`.
+   */
+  readonly schedules?: { readonly secondsPerMinute?: number };
 }
 
 /** What the runtime is doing right now (for waiting until a system is quiet). */
@@ -167,6 +173,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       onError: log,
     });
     owned.push(() => eventBridge.stop());
+    const scheduler = new LocalScheduler({
+      secondsPerMinute: options.schedules?.secondsPerMinute,
+      targets: { lambda: invokeByArn, sqs: (arn, body) => sendToQueue(arn, body) },
+      onError: log,
+    });
+    // Stopped before the functions and queues it uses (owned stops run in reverse).
+    owned.push(() => scheduler.stop());
     const services = { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint, eventbridge: eventBridge.endpoint };
     const forFunctions = { ...services, ...(options.functionEndpoints ? await options.functionEndpoints(services) : {}) };
 
@@ -191,6 +204,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       runner.update(functionDefinitions(next, resolver, { ...forFunctions, apiOrigins }).map((fn) => withSqsUrlsVia(fn, sqsEndpoint, forFunctions.sqs)));
       eventBridge.update(loadRules(next, resolver), loadBuses(next, resolver));
       await applyMappings(next, resolver);
+      scheduler.update(loadSchedules(next, resolver, log));
       assembly = next;
     };
 

@@ -2,7 +2,9 @@
  * `npm run migrate -- <command> [options]`: the data migrations of the link migrations.
  *
  *   publish-managers      manager-stream step 3: one ManagerUpdated per manager through the tasks outbox
- *                         (pass --manager-login <deployed step>; v0 before step 5)
+ *                         (the version follows the deployed manager-login step, v0 before step 5, v1 from 5:
+ *                         read from the deployment like `status` (--from, --assembly), or given with
+ *                         --manager-login <step>; never guessed)
  *   split-task-titles     task-created-v1 step 4: "[Knowledge Area] Title" -> knowledge_area + title (tasks and bonus tables)
  *   copy-manager-logins   manager-login step 7: logins of the managers hiring knows, from tasks to hiring
  *   drop-manager-names    manager-login step 10: remove name/surname of hiring's managers that have a login

@@ -3,6 +3,7 @@ import { createHttpApi, NotFoundError, ValidationError, type HttpRequest } from 
 import { cancellationReasons, lastWriteWinsPut } from '../shared/messaging/index.js';
 import type { RatingRequest } from '../shared/contracts/internalRoutes.js';
 import { bonusKeys, type LedgerEntry, type RatingItem } from './keys.js';
+import { encodeLedgerCursor, parseLedgerPageQuery } from './ledgerPage.js';
 import { rating as ratingBody } from './requests/generated/validators.js';
 
 export interface BonusApiDeps {
@@ -17,16 +18,19 @@ export interface BalanceAnswer {
   entries: number;
 }
 
-/** `GET /managers/{manager_uid}/ledger`: the newest page of credits, each as the consumer stored it. */
+/**
+ * `GET /managers/{manager_uid}/ledger?limit=N&cursor=C`: one page of credits, newest first, each as
+ * the consumer stored it; `next_cursor` (opaque) is there when older credits follow: pass it as
+ * `cursor` for the next page.
+ */
 export interface LedgerAnswer {
   manager_uid: string;
   entries: LedgerEntry[];
+  next_cursor?: string;
 }
 
 /** One credit of a ledger answer (its stored shape is declared with the table keys). */
 export type { LedgerEntry };
-
-const LEDGER_PAGE = 100;
 
 /** The bonus service's HTTP API: the internal rating route (called by hiring) and balance/ledger reads. */
 export function createBonusApi({ doc, tableName }: BonusApiDeps) {
@@ -73,8 +77,9 @@ export function createBonusApi({ doc, tableName }: BonusApiDeps) {
       {
         method: 'GET',
         path: '/managers/{manager_uid}/ledger',
-        handler: async ({ pathParameters }) => {
+        handler: async ({ pathParameters, query }) => {
           const managerUid = pathParameters.manager_uid!;
+          const { limit, after } = parseLedgerPageQuery(query, managerUid);
           const { pk } = bonusKeys.manager(managerUid);
           const [manager, ledger] = await Promise.all([
             doc.send(new GetCommand({ TableName: tableName, Key: bonusKeys.manager(managerUid) })),
@@ -84,15 +89,21 @@ export function createBonusApi({ doc, tableName }: BonusApiDeps) {
                 KeyConditionExpression: 'pk = :pk AND begins_with(sk, :ledger)',
                 ExpressionAttributeValues: { ':pk': pk, ':ledger': bonusKeys.ledgerPrefix },
                 ScanIndexForward: false,
-                Limit: LEDGER_PAGE,
+                ExclusiveStartKey: after ? { pk: after.pk, sk: after.sk } : undefined,
+                // One more than the page: DynamoDB's LastEvaluatedKey also appears when the page
+                // happens to end exactly at the last item; the extra one says whether more follow.
+                Limit: limit + 1,
               }),
             ),
           ]);
-          const items = ledger.Items ?? [];
-          if (!manager.Item && items.length === 0) throw new NotFoundError(`manager ${managerUid} not found`);
+          const items = (ledger.Items ?? []).slice(0, limit);
+          if (!manager.Item && items.length === 0 && !after) throw new NotFoundError(`manager ${managerUid} not found`);
           // Ledger items are LedgerEntry rows the consumer wrote (ledgerEntryFor) plus the table's keys.
           const entries = items.map(({ pk: _pk, sk: _sk, item_type: _type, ...entry }) => entry as LedgerEntry);
-          const body: LedgerAnswer = { manager_uid: managerUid, entries };
+          const last = items.at(-1);
+          // More follow when the extra item came back, or when DynamoDB stopped early at its 1 MB page.
+          const more = ((ledger.Items?.length ?? 0) > limit || ledger.LastEvaluatedKey !== undefined) && last;
+          const body: LedgerAnswer = { manager_uid: managerUid, entries, ...(more ? { next_cursor: encodeLedgerCursor({ pk: String(last.pk), sk: String(last.sk) }) } : {}) };
           return { status: 200, body };
         },
       },

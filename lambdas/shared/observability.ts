@@ -32,6 +32,16 @@ export const MetricName = {
   EventsStale: 'EventsStale',
   EventsParked: 'EventsParked',
   EventsDeadLettered: 'EventsDeadLettered',
+  /** Parking budget spent, prerequisite still missing: the event went to its waiting queue. */
+  EventsWaiting: 'EventsWaiting',
+  /** A deferred call whose target kept failing went to the calls' waiting queue. */
+  CallsWaiting: 'CallsWaiting',
+  /** The redriver moved a due message from a waiting queue back to its queue. */
+  WaitingRedriven: 'WaitingRedriven',
+  /** A waiting message outlived the redrive horizon and went to the DLQ. */
+  WaitingExpired: 'WaitingExpired',
+  /** A deferred-call message found no pending-call row (expired or never written): nothing to deliver. */
+  PendingCallMissing: 'PendingCallMissing',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 

@@ -1,10 +1,17 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createConsumer, PrerequisiteMissingError, type ConsumerContext, type ConsumerOverrides, type Effect } from '../shared/messaging/index.js';
+import {
+  createConsumer,
+  firstWriteWinsPut,
+  PrerequisiteMissingError,
+  type ConsumerContext,
+  type ConsumerOverrides,
+  type Effect,
+} from '../shared/messaging/index.js';
 import type { EventOf } from '../shared/registry/index.js';
 import { candidateFromEvent } from './domain/candidate.js';
 import { updateRequestFromEvent } from './domain/updateRequest.js';
 import { taskKey } from './keys.js';
-import { candidateItem, putNew, TasksStore, updateRequestItem } from './store.js';
+import { candidateItem, TasksStore, updateRequestItem } from './store.js';
 import { linkBehaviour } from '../shared/migrations/plan.js';
 import { stepsFromEnv, type MigrationSteps } from '../shared/migrations/steps.js';
 
@@ -33,6 +40,12 @@ export async function onNewCandidate(event: EventOf<'NewCandidate', '0'>, ctx: C
  * only once: `request_id` is hiring's idempotency key) and mark the task `needs_update`.
  * An unknown task parks the message (the task may not have arrived yet); a request already
  * recorded (same `request_id` through another event or path) is a no-op.
+ *
+ * At task-update-request step 4 the legacy update_task call still records requests too, and one
+ * can commit the same `request_id` between this handler's read and the runtime's write. The
+ * legacy route treats that case as "already recorded" (200, `recorded: false`); here the request
+ * row is a first-write-wins Put, so the runtime skips the effect and writes the marker alone
+ * instead of dead-lettering the event as poison.
  */
 export function onTaskUpdateRequested(now: () => Date) {
   return async (event: EventOf<'TaskUpdateRequested', '0'>, ctx: ConsumerContext): Promise<Effect> => {
@@ -45,7 +58,7 @@ export function onTaskUpdateRequested(now: () => Date) {
     }
     const request = updateRequestFromEvent(event.payload, now());
     return [
-      putNew(ctx.tableName, updateRequestItem(request)),
+      firstWriteWinsPut(ctx.tableName, updateRequestItem(request)),
       {
         Update: {
           TableName: ctx.tableName,

@@ -1,16 +1,20 @@
 import { Duration, Lazy, Validations } from 'aws-cdk-lib';
-import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DEFERRED_CALLS_QUEUE_RETENTION_DAYS } from '../../lambdas/shared/messaging/constants.js';
+import { DEFAULT_ATTEMPTS_BEFORE_WAITING } from '../../lambdas/shared/calls/constants.js';
+import { DEAD_LETTER_RETENTION_DAYS, DEFERRED_CALLS_QUEUE_RETENTION_DAYS } from '../../lambdas/shared/messaging/constants.js';
+import { MetricName } from '../../lambdas/shared/observability.js';
+import { metricsNamespace, stageOf } from '../stage.js';
 import { anyMessageAlarm } from './anyMessageAlarm.js';
 import { repoPath } from './paths.js';
 import { secureQueue } from './secureQueue.js';
 import type { ServiceApi } from './ServiceApi.js';
 import { ServiceFunction } from './ServiceFunction.js';
+import { WaitingQueue, type WaitingScheduleProps } from './WaitingQueue.js';
 
 export interface DeferredCallsProps {
   /** The caller's table, where pending calls are written with the state change. */
@@ -21,8 +25,15 @@ export interface DeferredCallsProps {
   readonly targets: Record<string, ServiceApi>;
   /** How long a call waits before the deferred attempt (the synchronous attempt normally wins). Default: 60 s. */
   readonly delay?: Duration;
-  /** Deferred attempts before the DLQ. Default: 12 (with the visibility timeout, about an hour). */
+  /** Deferred attempts of a failing call (one per 5-minute visibility timeout) before it waits in the waiting queue. Default: 6. */
+  readonly attemptsBeforeWaiting?: number;
+  /**
+   * Receives before SQS itself moves a message to the DLQ: only reached when the deliverer cannot
+   * run its own failure handling (it crashes or times out). Default: 12 (about an hour).
+   */
   readonly maxReceiveCount?: number;
+  /** The waiting queue's redrive schedule and horizon. Defaults: see `WaitingQueue`. */
+  readonly waiting?: WaitingScheduleProps;
   /** Queued calls per deliverer invocation, delivered concurrently. Default: 10. */
   readonly batchSize?: number;
   /**
@@ -57,7 +68,11 @@ export function deliveryConcurrency(targetRates: readonly number[], batchSize: n
  * the same transaction as the state change) reach a scheduler through the table stream, which
  * queues each with a delay; the deliverer then calls the target unless the row is already
  * delivered. A target that stays down leaves the message in the queue, retried every visibility
- * timeout, then in the DLQ, from which the console's "Start DLQ redrive" sends it back.
+ * timeout; after `attemptsBeforeWaiting` the call moves to its {@link WaitingQueue}, retried
+ * automatically on a growing schedule for the horizon (default 14 days), then the DLQ
+ * (`target-unavailable`), from which the console's "Start DLQ redrive" sends it back. A target's
+ * 4xx sends it to the DLQ at once (`rejected`). Alarms: DLQ depth, scheduler failures, the
+ * waiting queue's oldest message, and deferred-call messages whose pending-call row is missing.
  *
  * The deliverer gets each target's URL and `execute-api:Invoke` on its internal routes
  * (`addTarget`, also used by migration steps that add a legacy call).
@@ -68,18 +83,27 @@ export class DeferredCalls extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
   readonly schedulerFailureQueue: Queue;
-  readonly alarms: { readonly deadLetters: Alarm; readonly schedulerFailures: Alarm };
+  readonly waiting: WaitingQueue;
+  readonly alarms: { readonly deadLetters: Alarm; readonly schedulerFailures: Alarm; readonly missingRows: Alarm };
   private readonly targetRates: number[] = [];
 
   constructor(scope: Construct, id: string, props: DeferredCallsProps) {
     super(scope, id);
     const delivererTimeout = Duration.seconds(30);
-    this.deadLetterQueue = secureQueue(this, 'DeadLetterQueue');
+    // Retentions are the ones the pending-call rows' TTL is computed from (the retention chain, lambdas/shared/messaging/constants.ts).
+    this.deadLetterQueue = secureQueue(this, 'DeadLetterQueue', { retentionPeriod: Duration.days(DEAD_LETTER_RETENTION_DAYS) });
     this.queue = secureQueue(this, 'Queue', {
       retentionPeriod: Duration.days(DEFERRED_CALLS_QUEUE_RETENTION_DAYS),
       // Also the pause between deferred attempts while the target is down.
       visibilityTimeout: Duration.seconds(Math.max(delivererTimeout.toSeconds() * 6, 300)),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 12 },
+    });
+    this.waiting = new WaitingQueue(this, 'Waiting', {
+      service: props.service,
+      target: this.queue,
+      deadLetterQueue: this.deadLetterQueue,
+      expiredFailureKind: 'target-unavailable',
+      schedule: props.waiting,
     });
     this.schedulerFailureQueue = secureQueue(this, 'SchedulerFailureQueue');
     Validations.of(this.schedulerFailureQueue).acknowledge({
@@ -123,6 +147,10 @@ export class DeferredCalls extends Construct {
       environment: {
         TABLE_NAME: props.table.tableName,
         DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
+        WAITING_QUEUE_URL: this.waiting.queue.queueUrl,
+        ATTEMPTS_BEFORE_WAITING: String(props.attemptsBeforeWaiting ?? DEFAULT_ATTEMPTS_BEFORE_WAITING),
+        // Rows are held for the horizon plus the DLQ's retention when their message moves on.
+        WAITING_HORIZON_SECONDS: String(this.waiting.horizon.toSeconds()),
       },
     });
     const batchSize = props.batchSize ?? 10;
@@ -136,6 +164,7 @@ export class DeferredCalls extends Construct {
     );
     props.table.grantReadWriteData(this.deliverer);
     this.deadLetterQueue.grantSendMessages(this.deliverer);
+    this.waiting.grantSend(this.deliverer);
 
     const anyMessage = (queue: Queue, description: string) => anyMessageAlarm(this, `${queue.node.id}Alarm`, queue, description);
     this.alarms = {
@@ -144,6 +173,20 @@ export class DeferredCalls extends Construct {
         `${props.service}: sync calls that could not be delivered (target down for long, or rejected: see failure-reason); fix, then "Start DLQ redrive"`,
       ),
       schedulerFailures: anyMessage(this.schedulerFailureQueue, `${props.service}: pending calls the scheduler gave up on; see RUNBOOK.md`),
+      missingRows: new Alarm(this, 'MissingRowsAlarm', {
+        alarmDescription: `${props.service}: a deferred call found no pending-call row (expired or never written) and could not be delivered; see the deliverer's error log and RUNBOOK.md`,
+        metric: new Metric({
+          namespace: metricsNamespace(stageOf(this)),
+          metricName: MetricName.PendingCallMissing,
+          dimensionsMap: { service: props.service },
+          statistic: 'Sum',
+          period: Duration.minutes(5),
+        }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
     };
     for (const [variable, api] of Object.entries(props.targets)) this.addTarget(variable, api);
   }

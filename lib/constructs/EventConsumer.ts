@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { eventSource } from '../../lambdas/shared/messaging/constants.js';
 import { secureQueue } from './secureQueue.js';
 import { ServiceFunction } from './ServiceFunction.js';
+import { WaitingQueue, type WaitingScheduleProps } from './WaitingQueue.js';
 
 /** One consumed event and the versions the consumer handles. */
 export interface ConsumedEvent {
@@ -41,6 +42,8 @@ export interface EventConsumerProps {
   /** Receives before SQS moves a message to the DLQ (transient failures). Default: 5. */
   readonly maxReceiveCount?: number;
   readonly parking?: ConsumerParkingProps;
+  /** The waiting queue's redrive schedule and horizon (after the parking budget). Defaults: see `WaitingQueue`. */
+  readonly waiting?: WaitingScheduleProps;
   /** Records per invocation. Default: 10. */
   readonly batchSize?: number;
   /** Age of the oldest message that raises the alarm. Default: 1 hour (parking delays included). */
@@ -54,7 +57,10 @@ export interface EventConsumerProps {
  * SSL-only, 14 days, redrive allowed only from its source queue, so the console's "Start DLQ
  * redrive" works) -> Lambda with batch item failures. The same DLQ catches EventBridge delivery
  * failures (their body is the EventBridge event too, so a redrive feeds them to the consumer).
- * Alarms on DLQ depth and on the age of the oldest message.
+ * A message whose prerequisite is still missing after the parking budget goes to the consumer's
+ * own {@link WaitingQueue} (not the DLQ), redriven back to the queue on a schedule until the
+ * horizon, then to the DLQ as `prerequisite-missing`.
+ * Alarms on DLQ depth and on the age of the oldest message (queue and waiting queue).
  *
  * @example
  * ```ts
@@ -68,6 +74,7 @@ export interface EventConsumerProps {
 export class EventConsumer extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
+  readonly waiting: WaitingQueue;
   readonly function: ServiceFunction;
   readonly rules: Rule[];
   readonly alarms: { readonly deadLetters: IAlarm; readonly oldestMessageAge: IAlarm };
@@ -100,6 +107,14 @@ export class EventConsumer extends Construct {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
     });
 
+    this.waiting = new WaitingQueue(this, 'Waiting', {
+      service,
+      target: this.queue,
+      deadLetterQueue: this.deadLetterQueue,
+      expiredFailureKind: 'prerequisite-missing',
+      schedule: props.waiting,
+    });
+
     this.rules = props.events.map(
       (event) =>
         new Rule(this, `Rule${event.name}`, {
@@ -129,6 +144,7 @@ export class EventConsumer extends Construct {
         TABLE_NAME: props.table.tableName,
         QUEUE_URL: this.queue.queueUrl,
         DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
+        WAITING_QUEUE_URL: this.waiting.queue.queueUrl,
         PARK_MAX_ATTEMPTS: String(props.parking?.maxAttempts ?? 8),
         PARK_BASE_DELAY_SECONDS: String(props.parking?.baseDelay?.toSeconds() ?? 30),
         ...props.environment,
@@ -142,8 +158,9 @@ export class EventConsumer extends Construct {
       }),
     );
     props.table.grantReadWriteData(this.function);
-    // Parking re-sends to its own queue; poison and exhausted parks go to the DLQ.
+    // Parking re-sends to its own queue; exhausted parks go to the waiting queue, poison to the DLQ.
     this.queue.grantSendMessages(this.function);
+    this.waiting.grantSend(this.function);
     this.deadLetterQueue.grantSendMessages(this.function);
 
     this.alarms = {

@@ -53,26 +53,36 @@ export const MESSAGING_METRICS: readonly string[] = [
   MetricName.EventsStale,
   MetricName.EventsParked,
   MetricName.EventsDeadLettered,
+  MetricName.EventsWaiting,
+  MetricName.CallsWaiting,
+  MetricName.WaitingRedriven,
+  MetricName.WaitingExpired,
+  MetricName.PendingCallMissing,
 ];
 
 /** Every function of a service, labelled by the construct path below the service's top-level construct. */
 export function functionsOf(parts: ServiceParts): { label: string; fn: IFunction }[] {
-  const label = (fn: Construct) => fn.node.path.split('/').slice(-2).join('/');
+  // `<Owner>/<Function>`; a waiting queue's redriver keeps its owner too (`BonusFromTasks/Waiting/Redriver`).
+  const label = (fn: Construct) => {
+    const path = fn.node.path.split('/');
+    return path.slice(path.at(-2) === 'Waiting' ? -3 : -2).join('/');
+  };
   const fns: IFunction[] = [
     parts.http.function,
-    ...(parts.consumers ?? []).map((c) => c.function),
+    ...(parts.consumers ?? []).flatMap((c) => [c.function, c.waiting.redriver]),
     ...(parts.outbox ? [parts.outbox.function, parts.outbox.republisher] : []),
-    ...(parts.calls ? [parts.calls.scheduler, parts.calls.deliverer] : []),
+    ...(parts.calls ? [parts.calls.scheduler, parts.calls.deliverer, parts.calls.waiting.redriver] : []),
   ];
   return fns.map((fn) => ({ label: label(fn), fn }));
 }
 
-/** Every queue of a service: consumer queues and their DLQs, the outbox failure queue, the deferred-call queues. */
+/** Every queue of a service: consumer queues, their waiting queues and DLQs, the outbox failure queue, the deferred-call queues. */
 export function queuesOf(parts: ServiceParts): DashboardQueue[] {
   const owner = (c: Construct) => c.node.scope!.node.id;
   return [
     ...(parts.consumers ?? []).flatMap((c) => [
       { label: `${owner(c.queue)} queue`, queue: c.queue, deadLetter: false },
+      { label: `${owner(c.waiting)} waiting queue`, queue: c.waiting.queue, deadLetter: false },
       { label: `${owner(c.deadLetterQueue)} DLQ`, queue: c.deadLetterQueue, deadLetter: true },
     ]),
     ...(parts.outbox
@@ -84,6 +94,7 @@ export function queuesOf(parts: ServiceParts): DashboardQueue[] {
     ...(parts.calls
       ? [
           { label: `${owner(parts.calls.queue)} queue`, queue: parts.calls.queue, deadLetter: false },
+          { label: `${owner(parts.calls.waiting)} waiting queue`, queue: parts.calls.waiting.queue, deadLetter: false },
           { label: `${owner(parts.calls.deadLetterQueue)} DLQ`, queue: parts.calls.deadLetterQueue, deadLetter: true },
           { label: `${owner(parts.calls.schedulerFailureQueue)} scheduler failure queue`, queue: parts.calls.schedulerFailureQueue, deadLetter: true },
         ]
@@ -94,7 +105,8 @@ export function queuesOf(parts: ServiceParts): DashboardQueue[] {
 /**
  * One CloudWatch dashboard per service (`<stack name>-<service>`): API requests, 4xx/5xx and
  * latency; invocations, errors, throttles and duration of each of its functions; the messaging
- * metrics (published, failed, consumed, duplicate, stale, parked, dead-lettered); depth and
+ * metrics (published, failed, consumed, duplicate, stale, parked, dead-lettered, waiting,
+ * redriven, expired, missing pending-call rows); depth and
  * oldest-message age of every queue, DLQs and failure queues on their own graph.
  *
  * @example
@@ -174,6 +186,14 @@ export class ServiceDashboard extends Construct {
           [MetricName.EventsDuplicate, MetricName.EventsStale, MetricName.EventsParked].map(messaging),
           [MetricName.EventsDeadLettered].map(messaging),
         ),
+      ],
+      [
+        graph(
+          'Waiting queues: in, redriven, expired to the DLQ',
+          [MetricName.EventsWaiting, MetricName.CallsWaiting, MetricName.WaitingRedriven].map(messaging),
+          [MetricName.WaitingExpired].map(messaging),
+        ),
+        graph('Deferred calls without a pending-call row (should be 0)', [MetricName.PendingCallMissing].map(messaging)),
       ],
       [
         graph('Queue depth (visible messages)', sourceQueues.map((q) => queueMetric(q, 'depth')), [], 8),

@@ -43,6 +43,12 @@ export class ServicesStack extends Stack {
     const { bus, config } = props;
     const parking = { maxAttempts: config.parkingMaxAttempts, baseDelay: Duration.seconds(config.parkingBaseDelaySeconds) };
     const deferDelay = Duration.seconds(config.deferDelaySeconds);
+    const waiting = {
+      firstDelay: Duration.seconds(config.waiting.firstDelaySeconds),
+      maxDelay: Duration.seconds(config.waiting.maxDelaySeconds),
+      horizon: Duration.seconds(config.waiting.horizonSeconds),
+      redriveEvery: Duration.minutes(config.waiting.redriveEveryMinutes),
+    };
     const migration = props.migration ?? FINAL_STEPS;
     const consumed = consumedEvents(migration);
     // First: every other resource of the stack waits for the guard, which refuses a step jump.
@@ -74,6 +80,7 @@ export class ServicesStack extends Stack {
       service: 'tasks',
       targets: { HIRING_API_URL: hiringHttp.api },
       delay: deferDelay,
+      waiting,
     });
     hiringHttp.api.grantInvoke(tasksHttp.function, '/internal/*');
     const tasksFromHiring = new EventConsumer(this, 'TasksFromHiring', {
@@ -84,6 +91,7 @@ export class ServicesStack extends Stack {
       events: consumed.tasksFromHiring,
       handlerEntry: repoPath('lambdas/tasks/events.ts'),
       parking,
+      waiting,
     });
 
     // hiring: publishes NewCandidate, TaskSolved, TaskUpdateRequested; sends ratings to bonus
@@ -94,6 +102,7 @@ export class ServicesStack extends Stack {
       service: 'hiring',
       targets: { BONUS_API_URL: bonusHttp.api },
       delay: deferDelay,
+      waiting,
     });
     bonusHttp.api.grantInvoke(hiringHttp.function, '/internal/*');
     const hiringFromTasks = new EventConsumer(this, 'HiringFromTasks', {
@@ -104,6 +113,7 @@ export class ServicesStack extends Stack {
       events: consumed.hiringFromTasks,
       handlerEntry: repoPath('lambdas/hiring/events.ts'),
       parking,
+      waiting,
     });
 
     // bonus: consumes managers and tasks from tasks and solutions from hiring; publishes nothing.
@@ -117,6 +127,7 @@ export class ServicesStack extends Stack {
       handlerEntry: repoPath('lambdas/bonus/events.ts'),
       environment: bonusEnvironment,
       parking,
+      waiting,
     });
     const bonusFromHiring = new EventConsumer(this, 'BonusFromHiring', {
       bus,
@@ -127,6 +138,7 @@ export class ServicesStack extends Stack {
       handlerEntry: repoPath('lambdas/bonus/events.ts'),
       environment: bonusEnvironment,
       parking,
+      waiting,
     });
 
     // Migration steps: step variables, legacy calls and their grants (nothing at the final steps).

@@ -44,6 +44,7 @@ const BEHAVIOUR: { [K in keyof Behaviour]: (value: Behaviour[K], steps: Migratio
   knowledgeAreaColumn: (on) => (on ? behaviour('tasks and bonus rows have a knowledge_area attribute') : undefined),
   tasksStoresKnowledgeArea: (on) => behaviour(on ? 'tasks stores knowledge_area apart from the title' : 'tasks stores "[Area] Title" in title'),
   bonusSplitsTaskTitle: (on) => (on ? behaviour("bonus splits a v0 task_title into knowledge_area and title") : behaviour('bonus stores a v0 task_title whole')),
+  hiringManagerLoginColumn: (on) => (on ? behaviour("hiring's manager copies have a login attribute (empty until known); name and surname are optional") : undefined),
   managerDisplay: (display) =>
     behaviour(`hiring shows a manager by ${{ name: 'name and surname', 'name-then-login': 'name and surname, else the login', login: 'login' }[display]}`),
 };

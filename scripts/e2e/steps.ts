@@ -84,9 +84,25 @@ export function storySteps(api: ApiClient, options: StepOptions = {}) {
       return expectStatus(`GET /managers/${managerUid}/balance`, await api.request<Balance>('bonus', 'GET', `/managers/${managerUid}/balance`), 200);
     },
 
+    /** One page of the ledger, newest first (`limit` 1..100, `cursor` = the previous page's `next_cursor`). */
+    async ledgerPage(managerUid: string, page: { limit?: number; cursor?: string } = {}): Promise<LedgerAnswer> {
+      const query = new URLSearchParams();
+      if (page.limit !== undefined) query.set('limit', String(page.limit));
+      if (page.cursor !== undefined) query.set('cursor', page.cursor);
+      const path = `/managers/${managerUid}/ledger${query.size > 0 ? `?${query}` : ''}`;
+      return expectStatus(`GET ${path}`, await api.request<LedgerAnswer>('bonus', 'GET', path), 200);
+    },
+
+    /** The whole ledger, newest first, read page by page. */
     async ledger(managerUid: string): Promise<LedgerEntry[]> {
-      const answer = await api.request<LedgerAnswer>('bonus', 'GET', `/managers/${managerUid}/ledger`);
-      return expectStatus(`GET /managers/${managerUid}/ledger`, answer, 200).entries;
+      const entries: LedgerEntry[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await this.ledgerPage(managerUid, { limit: 100, cursor });
+        entries.push(...page.entries);
+        cursor = page.next_cursor;
+      } while (cursor);
+      return entries;
     },
 
     /** Polls the balance until `until` holds; the timeout error shows the last balance seen. */

@@ -7,10 +7,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { InjectedCrash, runBackfill, type BackfillSpec } from './backfill.js';
 import { progressBar, type OutputStream } from './progressBar.js';
 import { copyManagerLoginsSpec, dropManagerNamesSpec, publishManagersSpec, splitTaskTitlesSpec } from './specs.js';
-import { MIGRATIONS, parseStep } from '../../lambdas/shared/migrations/steps.js';
+import { FINAL_STEPS, MIGRATIONS, parseStep, type MigrationSteps } from '../../lambdas/shared/migrations/steps.js';
 import { DEFAULT_ENDPOINTS_FILE, readEndpointsFile } from '../../local/endpointsFile.js';
 import { assertStage, DEFAULT_STAGE, stackIds } from '../../lib/stage.js';
-import { deployedStepsFromAssembly, deployedStepsFromAws, formatStepsStatus, type DeployedSteps } from './deployedSteps.js';
+import { deployedStepsFromAssembly, deployedStepsFromAws, formatStepsStatus, stepsOf, type DeployedSteps } from './deployedSteps.js';
 
 const COMMANDS = ['publish-managers', 'split-task-titles', 'copy-manager-logins', 'drop-manager-names', 'status'] as const;
 type Command = (typeof COMMANDS)[number];
@@ -90,9 +90,14 @@ async function migrate(argv: readonly string[], io: MigrateIo): Promise<number> 
   if (command === 'copy-manager-logins') specs.push(copyManagerLoginsSpec(doc, await table('hiring'), await table('tasks')));
   if (command === 'drop-manager-names') specs.push(dropManagerNamesSpec(await table('hiring')));
   if (command === 'publish-managers') {
-    // The event version follows the deployed manager-login step (v0 before step 5).
-    const managerLogin = parseStep('managerLogin', values['manager-login'], '--manager-login');
-    specs.push(publishManagersSpec(await table('tasks'), { managerStream: MIGRATIONS.managerStream.last, taskUpdated: 5, taskUpdateRequest: 6, taskAssigned: 5, taskCreatedV1: 10, managerLogin }));
+    // The event version follows the deployed manager-login step (v0 before step 5). A wrong guess
+    // publishes a version no rule routes at that step, so the steps are read from the deployment (the
+    // stacks' MigrationSteps output) unless --manager-login is given, and never assumed.
+    const steps =
+      values['manager-login'] !== undefined
+        ? { ...FINAL_STEPS, managerLogin: parseStep('managerLogin', values['manager-login'], '--manager-login') }
+        : await deployedStepsOrRefuse(command, () => readDeployedSteps(stage, values.from, values.assembly, io.cwd ?? '.'));
+    specs.push(publishManagersSpec(await table('tasks'), steps));
   }
 
   const segments = Number(values.segments);
@@ -137,6 +142,26 @@ async function readDeployedSteps(stage: string, from: string | undefined, assemb
     return await deployedStepsFromAws(cloudFormation, stage);
   } finally {
     cloudFormation.destroy();
+  }
+}
+
+/** A step-dependent command whose steps could not be read from the deployment: it refuses to guess. */
+class MissingStepError extends Error {
+  constructor(command: string, reason: string) {
+    const key = MIGRATIONS.managerLogin.key;
+    super(
+      `${command} depends on the deployed ${key} step and will not guess it: the deployed steps could not be read (${reason}); ` +
+        `pass --manager-login <step> (the value of ${key} in your last deploy; cdk.json or -c ${key}=N)`,
+    );
+    this.name = 'MissingStepError';
+  }
+}
+
+async function deployedStepsOrRefuse(command: string, read: () => Promise<DeployedSteps>): Promise<MigrationSteps> {
+  try {
+    return stepsOf(await read());
+  } catch (error) {
+    throw new MissingStepError(command, error instanceof Error ? error.message : String(error));
   }
 }
 

@@ -129,7 +129,9 @@ function stableUuid(seed: string): string {
  * manager-stream step 3 (with the producer on): publish the current state of every manager once, as
  * `ManagerUpdated` of the version the step publishes, through the tasks outbox, so that bonus and
  * hiring know managers that will not change again before get_manager goes away (step 4). The
- * event id derives from manager and version: a rerun finds the same outbox row and writes nothing;
+ * event id derives from the manager, its version and the event version: a rerun at the same steps
+ * finds the same outbox row and writes nothing, a rerun that publishes the other event version
+ * writes new rows;
  * consumers apply it by last-write-wins (an equal version already stored is a no-op).
  */
 export function publishManagersSpec(tasksTable: string, steps: MigrationSteps = FINAL_STEPS): BackfillSpec {
@@ -140,9 +142,10 @@ export function publishManagersSpec(tasksTable: string, steps: MigrationSteps = 
     plan: async (items) =>
       items.map((item) => {
         const manager = item as unknown as Manager;
-        const eventId = stableUuid(`publish-managers:${manager.manager_uid}:${manager.version}`);
         const [event] = managerEvents(manager, steps, new Date());
         if (!event) return undefined;
+        // The event version is part of the id: a rerun at another manager-login step (v0 -> v1) is a new event.
+        const eventId = stableUuid(`publish-managers:${manager.manager_uid}:${manager.version}:v${event.event_version}`);
         const row = outboxItem({ ...event, event_id: eventId } as typeof event);
         return { put: { TableName: tasksTable, Item: row, ConditionExpression: 'attribute_not_exists(pk)' } };
       }),

@@ -173,8 +173,39 @@ describe('ServicesStack', () => {
     for (const id of readByLambda) expect(resources[id]!.Properties?.RedrivePolicy, `DLQ of ${id}`).toBeDefined();
   });
 
+  it('gives every event consumer and every deferred-calls construct a waiting queue apart from its DLQ, drained on a schedule', () => {
+    const pathOf = (r: Resource) => String(r.Metadata?.['aws:cdk:path'] ?? '');
+    const idAt = (path: string) => {
+      const found = Object.entries(resources).filter(([, r]) => pathOf(r) === `prod-HiringEvents-Services/${path}`);
+      expect(found.map(([id]) => id), path).toHaveLength(1);
+      return found[0]![0];
+    };
+    const owners = ['TasksFromHiring', 'HiringFromTasks', 'BonusFromTasks', 'BonusFromHiring', 'TasksCalls', 'HiringCalls'];
+    // Every source queue Lambda reads (the consumers' and the deferred calls') has a waiting queue: no other queue is forgotten.
+    const readByLambda = ofType('AWS::Lambda::EventSourceMapping')
+      .map(([, m]) => [...referencedIds(m.Properties?.EventSourceArn)][0]!)
+      .filter((id) => resources[id]?.Type === 'AWS::SQS::Queue');
+    expect(readByLambda.sort()).toEqual(owners.map((owner) => idAt(`${owner}/Queue/Resource`)).sort());
+    for (const owner of owners) {
+      const queue = idAt(`${owner}/Queue/Resource`);
+      const dlq = idAt(`${owner}/DeadLetterQueue/Resource`);
+      const waiting = idAt(`${owner}/Waiting/Queue/Resource`);
+      const redriver = idAt(`${owner}/Waiting/Redriver/Resource`);
+      expect(new Set([queue, dlq, waiting]).size, owner).toBe(3);
+      // The queue's DLQ is the DLQ, not the waiting queue.
+      expect(JSON.stringify(resources[queue]!.Properties?.RedrivePolicy), owner).toContain(dlq);
+      const env = (resources[redriver]!.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
+      expect(env, owner).toMatchObject({ WAITING_QUEUE_URL: { Ref: waiting }, TARGET_QUEUE_URL: { Ref: queue }, DEAD_LETTER_QUEUE_URL: { Ref: dlq } });
+      const schedules = ofType('AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties?.Targets).includes(`"${redriver}"`));
+      expect(schedules.map(([, r]) => r.Properties?.ScheduleExpression), owner).toEqual(['rate(5 minutes)']);
+      // The function that fills it knows its URL.
+      const filler = idAt(owner.endsWith('Calls') ? `${owner}/Deliverer/Resource` : `${owner}/Function/Resource`);
+      expect((resources[filler]!.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables.WAITING_QUEUE_URL, owner).toEqual({ Ref: waiting });
+    }
+  });
+
   it('routes consumer rules on producer, event name and version', () => {
-    // The other rules are the republishers' schedules (OutboxPublisher).
+    // The other rules are schedules (the republishers', the waiting queues' redrivers).
     const patterns = ofType('AWS::Events::Rule')
       .map(([, r]) => r.Properties?.EventPattern)
       .filter((pattern) => pattern !== undefined);

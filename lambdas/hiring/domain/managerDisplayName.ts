@@ -6,23 +6,16 @@ export interface ManagerNameParts {
 }
 
 /**
- * How hiring shows a task manager: the login, falling back to "name surname" for managers copied
- * before the login migration (ManagerUpdated v0). `null` when neither is known.
+ * How hiring shows a task manager once the login migration is done (manager-login step 8 on): its
+ * login, and only its login; `null` when hiring has none (a manager tasks did not know at the
+ * step-7 copy). Name and surname are never shown any more (they are dropped at step 10).
  *
  * @example
  * ```ts
- * managerDisplayName({ login: 'ada.lovelace' }); // 'ada.lovelace'
- * managerDisplayName({ name: 'Ada', surname: 'Lovelace' }); // 'Ada Lovelace'
- * managerDisplayName({}); // null
+ * managerDisplayName({ login: 'ada.lovelace', name: 'Ada' }); // 'ada.lovelace'
+ * managerDisplayName({ name: 'Ada', surname: 'Lovelace' }); // null
  * ```
  */
 export function managerDisplayName(manager: ManagerNameParts | undefined): string | null {
-  if (!manager) return null;
-  const login = manager.login?.trim();
-  if (login) return login;
-  const full = [manager.name, manager.surname]
-    .map((part) => part?.trim())
-    .filter((part): part is string => Boolean(part))
-    .join(' ');
-  return full === '' ? null : full;
+  return manager?.login?.trim() || null;
 }

@@ -17,12 +17,25 @@ export const managerUpdatedV1: EventHandler<'ManagerUpdated', '1'> = async (even
 /**
  * The last-write-wins Update of hiring's copy of a manager, for every version of `ManagerUpdated`:
  * sets `fields` (other attributes stay as they are) when `version` is newer than the stored one.
+ * `initialize` sets attributes only where the copy has none yet (`if_not_exists`), e.g. the empty
+ * `login` column of manager-login step 1.
  */
-export function managerCopyUpdate(tableName: string, managerUid: string, version: number, at: string, fields: Record<string, string>): TransactWriteItem {
+export function managerCopyUpdate(
+  tableName: string,
+  managerUid: string,
+  version: number,
+  at: string,
+  fields: Record<string, string>,
+  initialize: Record<string, string> = {},
+): TransactWriteItem {
   const lww = lastWriteWinsCondition(version);
-  const names = Object.keys(fields);
+  const initial = Object.keys(initialize);
+  const names = [...Object.keys(fields), ...initial];
   // Placeholders for every field: `name` is a DynamoDB reserved word.
-  const set = names.map((field) => `#${field} = :${field}`).join(', ');
+  const set = [
+    ...Object.keys(fields).map((field) => `#${field} = :${field}`),
+    ...initial.map((field) => `#${field} = if_not_exists(#${field}, :${field})`),
+  ].join(', ');
   return {
     Update: {
       TableName: tableName,
@@ -32,7 +45,7 @@ export function managerCopyUpdate(tableName: string, managerUid: string, version
       ExpressionAttributeNames: { ...lww.ExpressionAttributeNames, ...Object.fromEntries(names.map((field) => [`#${field}`, field])) },
       ExpressionAttributeValues: {
         ...lww.ExpressionAttributeValues,
-        ...Object.fromEntries(names.map((field) => [`:${field}`, fields[field]])),
+        ...Object.fromEntries(names.map((field) => [`:${field}`, fields[field] ?? initialize[field]])),
         ':type': 'manager',
         ':uid': managerUid,
         ':at': at,

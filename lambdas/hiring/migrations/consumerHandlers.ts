@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { lastWriteWinsPut, PrerequisiteMissingError, type ConsumerHandlers, type Effect, type EventHandler } from '../../shared/messaging/index.js';
-import { managerUpdatedVersions } from '../../shared/migrations/plan.js';
+import { linkBehaviour, managerUpdatedVersions } from '../../shared/migrations/plan.js';
 import type { MigrationSteps } from '../../shared/migrations/steps.js';
 import type { TaskItem } from '../domain/types.js';
 import { managerCopyUpdate, managerUpdatedV1 } from '../handlers/managerUpdated.js';
@@ -8,12 +8,16 @@ import { assignmentIdKey, assignmentKey, candidateKey, taskKey } from '../keys.j
 
 /**
  * `ManagerUpdated` v0 (before the login migration finishes): last-write-wins copy of the manager's
- * name and surname. Leaves `login` alone (a v1 event, or the copy-manager-logins backfill, sets it).
+ * name and surname. From manager-login step 1 the copy also gets its `login` column, empty until a
+ * v1 event or the copy-manager-logins backfill fills it (an existing login is never overwritten).
  */
-export const managerUpdatedV0: EventHandler<'ManagerUpdated', '0'> = async (event, ctx): Promise<Effect> => {
-  const { manager_uid, name, surname, version } = event.payload;
-  return [managerCopyUpdate(ctx.tableName, manager_uid, version, event.produced_at, { name, surname })];
-};
+export function managerUpdatedV0At(steps: MigrationSteps): EventHandler<'ManagerUpdated', '0'> {
+  const loginColumn = linkBehaviour(steps).hiringManagerLoginColumn;
+  return async (event, ctx): Promise<Effect> => {
+    const { manager_uid, name, surname, version } = event.payload;
+    return [managerCopyUpdate(ctx.tableName, manager_uid, version, event.produced_at, { name, surname }, loginColumn ? { login: '' } : {})];
+  };
+}
 
 /**
  * `TaskUpdated` v0 (task-updated steps 0..3): the same last-write-wins copy of the task as the
@@ -88,7 +92,7 @@ export function hiringConsumerHandlers(steps: MigrationSteps): ConsumerHandlers 
   const manager = managerUpdatedVersions(steps);
   const handlers: ConsumerHandlers = {
     ManagerUpdated: {
-      ...(manager.includes('0') ? { '0': managerUpdatedV0 } : {}),
+      ...(manager.includes('0') ? { '0': managerUpdatedV0At(steps) } : {}),
       ...(manager.includes('1') ? { '1': managerUpdatedV1 } : {}),
     },
   };

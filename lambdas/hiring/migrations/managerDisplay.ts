@@ -8,9 +8,10 @@ const fullName = (m: ManagerNameParts): string | null => {
 };
 
 /**
- * How hiring shows a manager at `steps` of the login migration: "name surname" before step 2; from
- * step 2 "name surname", falling back to the login when they are gone; from step 8 the login
- * (the final {@link managerDisplayName}).
+ * How hiring shows a manager at `steps` of the login migration (`linkBehaviour(steps).managerDisplay`):
+ * "name surname" before step 2; from step 2 "name surname", falling back to the login when they
+ * are gone; from step 8 the login only (the final {@link managerDisplayName}: no fallback to the
+ * names).
  *
  * @example
  * ```ts

@@ -1,9 +1,6 @@
-import { PENDING_CALL_TTL_DAYS } from '../messaging/constants.js';
 import type { TransactWriteItem } from '../messaging/types.js';
+import { PENDING_CALL_TTL_SECONDS } from './constants.js';
 import type { PendingCallRecord, ServiceCall } from './types.js';
-
-/** Pending calls outlive every message that can still deliver them (`PENDING_CALL_TTL_DAYS`, the retention chain). */
-const RETENTION_SECONDS = PENDING_CALL_TTL_DAYS * 24 * 3600;
 
 export function pendingCallKey(callId: string): { pk: string; sk: 'CALL' } {
   return { pk: `CALL#${callId}`, sk: 'CALL' };
@@ -28,7 +25,7 @@ export function pendingCallPut(tableName: string, call: ServiceCall, now: Date =
     item_type: 'call',
     status: 'pending',
     created_at: now.toISOString(),
-    expires_at: Math.floor(now.getTime() / 1000) + RETENTION_SECONDS,
+    expires_at: Math.floor(now.getTime() / 1000) + PENDING_CALL_TTL_SECONDS,
   };
   return { Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
 }

@@ -36,7 +36,8 @@ export const DEAD_LETTER_RETENTION_DAYS = 14;
 /**
  * How long a record whose prerequisite is missing (or a deferred call whose target keeps failing)
  * is redriven automatically from its waiting queue before it goes to the poison DLQ. The waiting
- * queues and their scheduled redriver take their horizon from here.
+ * queues and their scheduled redriver take their horizon from here (context `waiting.horizonSeconds`
+ * overrides it per deployment).
  */
 export const WAITING_REDRIVE_HORIZON_DAYS = 14;
 /** How long the bus archive keeps events for replay. */
@@ -122,5 +123,14 @@ export const ATTR_FAILURE_KIND = 'failure-kind';
 export const ATTR_FAILURE_REASON = 'failure-reason';
 export const ATTR_FAILED_AT = 'failed-at';
 export const ATTR_SOURCE_QUEUE = 'source-queue';
+/** Message attributes of a message in a waiting queue (set when it enters, read by the redriver). */
+export const ATTR_WAITING_SINCE = 'waiting-since';
+export const ATTR_WAITING_ROUND = 'waiting-round';
 /** SQS caps a message attribute's value only by message size; we keep reasons readable. */
 export const MAX_FAILURE_REASON_LENGTH = 1000;
+
+/** First wait in the waiting queue; doubles each round up to the maximum. */
+export const DEFAULT_WAITING_FIRST_DELAY_SECONDS = 5 * 60;
+export const DEFAULT_WAITING_MAX_DELAY_SECONDS = 6 * 60 * 60;
+/** SQS's ceiling on a message's visibility timeout (12 h). */
+export const MAX_VISIBILITY_TIMEOUT_SECONDS = 12 * 60 * 60;

@@ -9,6 +9,7 @@ export { writeWithOutbox, type WriteWithOutboxOptions } from './writeWithOutbox.
 export { outboxItem } from './outboxItem.js';
 export { outboxPut } from './outboxPut.js';
 export { lastWriteWinsPut, lastWriteWinsCondition, isLastWriteWins } from './lastWriteWins.js';
+export { firstWriteWinsPut } from './firstWriteWins.js';
 export { cancellationReasons } from './cancellationReasons.js';
 export { putEventsEntry } from './putEventsEntry.js';
 export { eventSource } from './constants.js';

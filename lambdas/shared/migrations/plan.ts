@@ -136,7 +136,15 @@ export function linkBehaviour(steps: MigrationSteps) {
     knowledgeAreaColumn: steps.taskCreatedV1 >= 1,
     /** bonus splits a v0 `task_title` into knowledge_area + title from step 3 (before: kept whole). */
     bonusSplitsTaskTitle: steps.taskCreatedV1 >= 3,
-    /** hiring shows name + surname first and falls back to login (2..7), login only from 8; before 2, name + surname. */
+    /**
+     * hiring's copy of a manager has a `login` column (empty until a v1 event or the step-7 copy
+     * fills it) and name/surname become optional, from manager-login step 1.
+     */
+    hiringManagerLoginColumn: steps.managerLogin >= 1,
+    /**
+     * How hiring shows a manager: name + surname before step 2; name + surname falling back to the
+     * login when they are missing (2..7); from step 8 the login only, never name + surname.
+     */
     managerDisplay: steps.managerLogin < 2 ? ('name' as const) : steps.managerLogin < 8 ? ('name-then-login' as const) : ('login' as const),
   };
 }

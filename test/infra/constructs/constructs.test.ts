@@ -82,7 +82,7 @@ describe('EventConsumer', () => {
 
   it('encrypts every queue and denies non-TLS access to it', () => {
     const queues = ofType('AWS::SQS::Queue');
-    expect(queues.length).toBe(4); // consumer queue + DLQ, outbox failure and unresolved queues
+    expect(queues.length).toBe(5); // consumer queue + DLQ + waiting queue, outbox failure and unresolved queues
     for (const [id, queue] of queues) {
       expect(queue.Properties.SqsManagedSseEnabled, id).toBe(true);
       const policies = ofType('AWS::SQS::QueuePolicy').filter(([, p]) => p.Properties.Queues.some((q: any) => q.Ref === id));
@@ -129,9 +129,50 @@ describe('EventConsumer', () => {
     expect(fn.Properties.Environment.Variables).toMatchObject({
       QUEUE_URL: { Ref: logicalId(consumer.queue) },
       DEAD_LETTER_QUEUE_URL: { Ref: logicalId(consumer.deadLetterQueue) },
+      WAITING_QUEUE_URL: { Ref: logicalId(consumer.waiting.queue) },
       PARK_MAX_ATTEMPTS: '8',
       PARK_BASE_DELAY_SECONDS: '30',
       POWERTOOLS_SERVICE_NAME: 'bonus',
+    });
+  });
+
+  it('has a waiting queue apart from the DLQ (SSE, 14 days), drained on a schedule by a redriver aimed at the queue and the DLQ', () => {
+    const waitingId = logicalId(consumer.waiting.queue);
+    expect(waitingId).not.toBe(logicalId(consumer.deadLetterQueue));
+    const waiting = resources[waitingId]!;
+    expect(waiting.Properties.SqsManagedSseEnabled).toBe(true);
+    expect(waiting.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    // Nothing feeds it by redrive policy and Lambda does not poll it: only the consumer sends, only the redriver reads.
+    expect(JSON.stringify(ofType('AWS::SQS::Queue').map(([, q]) => q.Properties.RedrivePolicy ?? null))).not.toContain(waitingId);
+    expect(JSON.stringify(ofType('AWS::Lambda::EventSourceMapping'))).not.toContain(waitingId);
+    const redriverId = logicalId(consumer.waiting.redriver);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [redriverId, 'Arn'] } })],
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [redriverId, 'Arn'] },
+    });
+    expect(resources[redriverId]!.Properties.Environment.Variables).toMatchObject({
+      WAITING_QUEUE_URL: { Ref: waitingId },
+      TARGET_QUEUE_URL: { Ref: logicalId(consumer.queue) },
+      DEAD_LETTER_QUEUE_URL: { Ref: logicalId(consumer.deadLetterQueue) },
+      EXPIRED_FAILURE_KIND: 'prerequisite-missing',
+      WAITING_FIRST_DELAY_SECONDS: '300',
+      WAITING_MAX_DELAY_SECONDS: '21600',
+      WAITING_HORIZON_SECONDS: String(14 * 24 * 3600),
+    });
+  });
+
+  it('alarms on the age of the oldest waiting message past the longest healthy round (6 h + three 5-minute runs)', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(consumer.waiting.queue), 'QueueName'] } }],
+      Threshold: 6 * 3600 + 3 * 300,
+      ComparisonOperator: 'GreaterThanThreshold',
     });
   });
 
@@ -233,11 +274,27 @@ describe('IAM', () => {
     expect(JSON.stringify(resourcesOf(dynamo[0]!))).toContain('/index/gsi1');
   });
 
-  it('lets the consumer send only to its own queue and DLQ', () => {
+  it('lets the consumer send only to its own queue, waiting queue and DLQ', () => {
     const sends = statementsOf('TaskSolvedConsumerFunction').filter((s) => actionsOf(s).includes('sqs:SendMessage'));
     const targets = sends.flatMap(resourcesOf).map((r) => JSON.stringify(r)).sort();
     expect(targets).toEqual(
-      [logicalId(consumer.deadLetterQueue), logicalId(consumer.queue)].map((id) => JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] })).sort(),
+      [logicalId(consumer.deadLetterQueue), logicalId(consumer.queue), logicalId(consumer.waiting.queue)]
+        .map((id) => JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] }))
+        .sort(),
     );
+  });
+
+  it('lets the redriver read only its waiting queue and send only to its consumer queue and DLQ', () => {
+    const statements = statementsOf('TaskSolvedConsumerWaitingRedriver');
+    const arnsFor = (action: string) =>
+      statements
+        .filter((s) => actionsOf(s).includes(action))
+        .flatMap(resourcesOf)
+        .map((r) => JSON.stringify(r))
+        .sort();
+    const arn = (id: string) => JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] });
+    expect(arnsFor('sqs:ReceiveMessage')).toEqual([arn(logicalId(consumer.waiting.queue))]);
+    expect(arnsFor('sqs:ChangeMessageVisibility')).toEqual([arn(logicalId(consumer.waiting.queue))]);
+    expect(arnsFor('sqs:SendMessage')).toEqual([logicalId(consumer.deadLetterQueue), logicalId(consumer.queue)].map(arn).sort());
   });
 });

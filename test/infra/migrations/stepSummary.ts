@@ -48,7 +48,7 @@ export function stepSummary(context: Record<string, unknown>): StepSummary {
   const all = Object.entries(services);
   const ofType = (type: string) => all.filter(([, r]) => r.Type === type);
 
-  // Consumer rules only (the republishers' schedules have no pattern).
+  // Consumer rules only (the republishers' and the waiting queues' schedules have no pattern).
   const rules = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties?.EventPattern).map(([, r]) => {
     const pattern = r.Properties!.EventPattern as { 'detail-type': string[]; detail: { event_version: string[] } };
     return `${pathOf(r).split('/')[0]}: ${pattern['detail-type'][0]} v${pattern.detail.event_version.join(',')}`;

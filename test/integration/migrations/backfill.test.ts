@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BatchWriteCommand, QueryCommand, ScanCommand, type NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CHECKPOINT_PK_PREFIX, InjectedCrash, runBackfill } from '../../../scripts/migrations/backfill.js';
+import { FINAL_STEPS } from '../../../lambdas/shared/migrations/steps.js';
 import { runMigrate } from '../../../scripts/migrations/runMigrate.js';
-import { copyManagerLoginsSpec, dropManagerNamesSpec, splitTaskTitlesSpec } from '../../../scripts/migrations/specs.js';
+import { copyManagerLoginsSpec, dropManagerNamesSpec, publishManagersSpec, splitTaskTitlesSpec } from '../../../scripts/migrations/specs.js';
 import { localClients, uniqueName } from '../../support/aws.js';
 import { createServiceTable } from '../support/serviceTable.js';
 
@@ -165,13 +169,48 @@ describe('copy-manager-logins and drop-manager-names on DynamoDB Local', () => {
   }, 120_000);
 });
 
+describe('publish-managers on DynamoDB Local', () => {
+  it('writes one outbox event per manager; a rerun at the same step writes nothing, a rerun publishing the other version writes new events', async () => {
+    const tableName = uniqueName('publish-managers');
+    await createServiceTable(dynamodb, tableName);
+    const managers = Array.from({ length: 25 }, (_, n) => ({
+      pk: `MANAGER#${randomUUID()}`,
+      sk: 'MANAGER',
+      name: `Name${n}`,
+      surname: 'Surname',
+      login: `login${n}`,
+      payout_account: `ACC-${n}`,
+      version: 3,
+      created_at: '2026-11-01T00:00:00.000Z',
+      updated_at: '2026-11-02T00:00:00.000Z',
+    })).map((m) => ({ ...m, manager_uid: m.pk.slice('MANAGER#'.length) }));
+    await putAll(tableName, managers);
+    const outbox = async () => (await scanAll(tableName)).filter((i) => i.item_type === 'outbox');
+    const publish = (managerLogin: number) => runBackfill(publishManagersSpec(tableName, { ...FINAL_STEPS, managerStream: 3, managerLogin }), { doc, segments: 2, restart: true });
+
+    expect((await publish(0)).updated).toBe(25);
+    expect((await publish(0)).updated).toBe(0);
+    const v0 = await outbox();
+    expect(v0.map((row) => row.event.event_version)).toEqual(Array(25).fill('0'));
+
+    // The deploy had moved on to manager-login 5 (v1): the rerun with the right flag is not swallowed by the v0 rows.
+    expect((await publish(5)).updated).toBe(25);
+    const rows = await outbox();
+    expect(rows).toHaveLength(50);
+    const v1 = rows.filter((row) => row.event.event_version === '1');
+    expect(v1.map((row) => row.event.payload.login).sort()).toEqual(managers.map((m) => m.login).sort());
+    expect(new Set(rows.map((row) => row.event.event_id)).size).toBe(50);
+  }, 60_000);
+});
+
 describe('npm run migrate (the CLI, in process)', () => {
   const tasksTable = uniqueName('cli-tasks');
   const bonusTable = uniqueName('cli-bonus');
+  const emptyFolder = mkdtempSync(join(tmpdir(), 'migrate-cli-'));
   const cli = async (...args: string[]) => {
     let stderr = '';
     const collect = { write: (text: string) => (stderr += text) };
-    const code = await runMigrate(args, { stdout: collect, stderr: collect, dynamodb });
+    const code = await runMigrate(args, { stdout: collect, stderr: collect, dynamodb, cwd: emptyFolder });
     return { code, stderr };
   };
 
@@ -198,6 +237,11 @@ describe('npm run migrate (the CLI, in process)', () => {
       const rows = (await scanAll(table)).filter((i) => typeof i.n === 'number');
       expect(rows.every((r) => r.knowledge_area === `Area ${Number(r.n) % 37}`)).toBe(true);
     }
+    // A step-dependent command without its step refuses to guess, naming the flag.
+    // (--from local in a folder without a running runtime or an assembly: nothing deployed to read.)
+    const guessed = await cli('publish-managers', '--tasks-table', tasksTable, '--from', 'local');
+    expect(guessed.code).toBe(1);
+    expect(guessed.stderr).toMatch(/publish-managers depends on the deployed migration\.manager-login step and will not guess it: the deployed steps could not be read \(.+\); pass --manager-login <step>/);
     const missingTable = await cli('copy-manager-logins', '--hiring-table', 'no-such-table', '--tasks-table', tasksTable);
     expect(missingTable.code).toBe(1);
     expect(missingTable.stderr).toMatch(/migrate failed/);

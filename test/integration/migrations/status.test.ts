@@ -2,12 +2,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { randomUUID } from 'node:crypto';
+import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHiringEvents } from '../../../lib/HiringEventsApp.js';
 import { cdkJsonContext } from '../../../local/localAssembly.js';
 import { deployedStepsFromAssembly, StackNotDeployedError, stepsOf } from '../../../scripts/migrations/deployedSteps.js';
 import { runMigrate } from '../../../scripts/migrations/runMigrate.js';
 import { FINAL_STEPS } from '../../../lambdas/shared/migrations/steps.js';
+import { localClients, uniqueName } from '../../support/aws.js';
+import { createServiceTable } from '../support/serviceTable.js';
 
 /** `npm run migrate -- <args>` in process, run from `cwd`. */
 async function migrate(cwd: string, ...args: string[]) {
@@ -73,5 +77,28 @@ describe('npm run migrate -- status, offline', () => {
     expect(parsed.stacks[0]!.steps['migration.task-created-v1']).toBe(6);
     const failed = await migrate(work, 'status', '--assembly', assembly);
     expect(failed).toMatchObject({ code: 1, stderr: expect.stringContaining('stack prod-HiringEvents-Services is not deployed') });
+  }, 60_000);
+
+  it('publish-managers takes the manager-login step from the deployment: the version it publishes is the one the deployed rules route', async () => {
+    const { dynamodb, doc } = localClients();
+    const table = uniqueName('status-publish');
+    await createServiceTable(dynamodb, table);
+    const managerUid = randomUUID();
+    await doc.send(
+      new PutCommand({
+        TableName: table,
+        Item: { pk: `MANAGER#${managerUid}`, sk: 'MANAGER', manager_uid: managerUid, name: 'Ada', surname: 'Lovelace', login: 'ada', payout_account: 'ACC-1', version: 2 },
+      }),
+    );
+    const published = await runMigrate(['publish-managers', '--stage', 'staging', '--assembly', assembly, '--tasks-table', table], {
+      stdout: { write: () => true },
+      stderr: { write: () => true },
+      cwd: work,
+      dynamodb,
+    });
+    expect(published).toBe(0);
+    const { Items = [] } = await doc.send(new ScanCommand({ TableName: table, ConsistentRead: true }));
+    // The assembly's manager-login step is the last one (cdk.json): ManagerUpdated v1, with the login.
+    expect(Items.filter((item) => item.item_type === 'outbox').map((item) => [item.event.event_version, item.event.payload.login])).toEqual([['1', 'ada']]);
   }, 60_000);
 });

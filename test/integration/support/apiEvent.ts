@@ -7,6 +7,8 @@ export interface ApiRequest {
   /** Route template (API Gateway `resource`), e.g. `/tasks/{task_uid}/solutions`. */
   readonly resource: string;
   readonly pathParameters?: Record<string, string>;
+  /** Query string parameters (`?limit=10&cursor=...`). */
+  readonly query?: Record<string, string>;
   readonly body?: unknown;
   readonly headers?: Record<string, string>;
 }
@@ -36,8 +38,8 @@ export function apiEvent(request: ApiRequest): APIGatewayProxyEvent {
     path: concretePath(request.resource, params),
     httpMethod: request.method,
     pathParameters: Object.keys(params).length > 0 ? { ...params } : null,
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
+    queryStringParameters: request.query && Object.keys(request.query).length > 0 ? { ...request.query } : null,
+    multiValueQueryStringParameters: request.query && Object.keys(request.query).length > 0 ? Object.fromEntries(Object.entries(request.query).map(([k, v]) => [k, [v]])) : null,
     headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...request.headers },
     multiValueHeaders: {},
     body,

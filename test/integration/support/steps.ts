@@ -86,15 +86,22 @@ export function moneySteps(world: World) {
       return answer.body;
     },
 
-    /** bonus `GET /managers/{manager_uid}/ledger` (newest first). */
+    /** bonus `GET /managers/{manager_uid}/ledger`, every page (newest first). */
     async ledger(managerUid: string): Promise<LedgerEntry[]> {
-      const answer = await world.call<LedgerAnswer>('bonus', {
-        method: 'GET',
-        resource: '/managers/{manager_uid}/ledger',
-        pathParameters: { manager_uid: managerUid },
-      });
-      expectStatus(answer, 200, 'GET /managers/{manager_uid}/ledger');
-      return answer.body.entries;
+      const entries: LedgerEntry[] = [];
+      let cursor: string | undefined;
+      do {
+        const answer = await world.call<LedgerAnswer>('bonus', {
+          method: 'GET',
+          resource: '/managers/{manager_uid}/ledger',
+          pathParameters: { manager_uid: managerUid },
+          query: { limit: '100', ...(cursor ? { cursor } : {}) },
+        });
+        expectStatus(answer, 200, 'GET /managers/{manager_uid}/ledger');
+        entries.push(...answer.body.entries);
+        cursor = answer.body.next_cursor;
+      } while (cursor);
+      return entries;
     },
 
     /**

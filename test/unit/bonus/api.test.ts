@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { balanceOf, bonusHarness, ledgerOf, managerUpdated, ratingRequest } from './bonusHarness.js';
+import type { LedgerAnswer } from '../../../lambdas/bonus/createBonusApi.js';
+import { balanceOf, bonusHarness, ledgerOf, managerUpdated, ratingRequest, taskSolved } from './bonusHarness.js';
 
 describe('bonus API', () => {
   let bonus: Awaited<ReturnType<typeof bonusHarness>>;
@@ -58,6 +59,84 @@ describe('bonus API', () => {
       await bonus.deliver(managerUpdated(manager, 1));
       expect(await bonus.call(balanceOf(manager))).toEqual({ status: 200, body: { manager_uid: manager, balance: 0, entries: 0 } });
       expect(await bonus.call(ledgerOf(manager))).toEqual({ status: 200, body: { manager_uid: manager, entries: [] } });
+    });
+  });
+
+  describe('ledger pages', () => {
+    const CREDITS = 162;
+    let manager: string;
+    const page = async (query: Record<string, string>, who = manager) => bonus.call({ ...ledgerOf(who), query });
+
+    beforeAll(async () => {
+      manager = randomUUID();
+      await bonus.deliver(managerUpdated(manager, 1));
+      // 162 solved tasks with ratings 1..5, credited by the real consumer, ten records a batch.
+      const events = [];
+      for (let i = 0; i < CREDITS; i += 1) {
+        const task = randomUUID();
+        expect((await bonus.call(ratingRequest(task, (i % 5) + 1))).status).toBe(200);
+        events.push(taskSolved(task, manager));
+      }
+      for (let i = 0; i < events.length; i += 10) expect((await bonus.deliver(...events.slice(i, i + 10))).batchItemFailures).toEqual([]);
+    }, 120_000);
+
+    it("reads a manager's whole ledger page by page, newest first, and it sums to the balance", async () => {
+      const balance = (await bonus.call(balanceOf(manager))).body as { balance: number; entries: number };
+      expect(balance.entries).toBe(CREDITS);
+      const pages: LedgerAnswer[] = [];
+      let cursor: string | undefined;
+      do {
+        const answer = await page({ limit: '50', ...(cursor ? { cursor } : {}) });
+        expect(answer.status).toBe(200);
+        const body = answer.body as unknown as LedgerAnswer;
+        pages.push(body);
+        cursor = body.next_cursor;
+      } while (cursor && pages.length < 10);
+      expect(pages.map((p) => p.entries.length)).toEqual([50, 50, 50, 12]);
+      expect(pages.at(-1)!.next_cursor).toBeUndefined();
+      const entries = pages.flatMap((p) => p.entries);
+      expect(new Set(entries.map((e) => e.event_id)).size).toBe(CREDITS);
+      expect(entries.reduce((sum, e) => sum + e.amount, 0)).toBe(balance.balance);
+      const order = entries.map((e) => `${e.solved_at}#${e.event_id}`);
+      expect(order).toEqual([...order].sort().reverse());
+      for (const p of pages) expect(p.manager_uid).toBe(manager);
+    });
+
+    it('pages 50 entries by default, and a page that ends exactly at the last credit has no next_cursor', async () => {
+      const first = (await page({})).body as unknown as LedgerAnswer;
+      expect(first.entries).toHaveLength(50);
+      expect(first.next_cursor).toEqual(expect.any(String));
+      const whole = (await page({ limit: '100' })).body as unknown as LedgerAnswer;
+      const rest = (await page({ limit: '62', cursor: whole.next_cursor! })).body as unknown as LedgerAnswer;
+      expect(rest.entries).toHaveLength(62);
+      expect(rest.next_cursor).toBeUndefined();
+    });
+
+    it.each([['0'], ['101'], ['ten'], ['1.5'], ['-1'], ['']])('answers 400 naming query.limit for limit=%j', async (limit) => {
+      const answer = await page({ limit });
+      expect(answer.status).toBe(400);
+      expect(answer.body.error?.field).toBe('query.limit');
+    });
+
+    it('answers 400 naming query.cursor for a malformed cursor or one of another ledger', async () => {
+      const theirs = randomUUID();
+      await bonus.deliver(managerUpdated(theirs, 1));
+      const mine = ((await page({ limit: '1' })).body as unknown as LedgerAnswer).next_cursor!;
+      const forged = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
+      for (const cursor of [
+        'not a cursor!',
+        Buffer.from('{"pk":').toString('base64url'),
+        forged(['MANAGER#x', 'LEDGER#y']),
+        forged({ pk: `MANAGER#${manager}`, sk: 'BALANCE' }),
+        forged({ pk: `MANAGER#${manager}`, sk: 'LEDGER#a', extra: 1 }),
+      ]) {
+        const answer = await page({ cursor });
+        expect(answer.status, cursor).toBe(400);
+        expect(answer.body.error?.field, cursor).toBe('query.cursor');
+      }
+      // Another manager's cursor does not page through this one's ledger.
+      const answer = await page({ cursor: mine }, theirs);
+      expect(answer).toMatchObject({ status: 400, body: { error: { field: 'query.cursor' } } });
     });
   });
 });

@@ -8,9 +8,10 @@ describe('managerDisplayName', () => {
     expect(managerDisplayName({ login: 'ada.lovelace', name: 'Ada', surname: 'Lovelace' })).toBe('ada.lovelace');
   });
 
-  it('falls back to "name surname" for managers copied before the login migration', () => {
-    expect(managerDisplayName({ name: 'Ada', surname: 'Lovelace' })).toBe('Ada Lovelace');
-    expect(managerDisplayName({ login: '  ', name: 'Ada' })).toBe('Ada');
+  it('never falls back to "name surname" once the login migration is done (step 8 on)', () => {
+    expect(managerDisplayName({ name: 'Ada', surname: 'Lovelace' })).toBeNull();
+    expect(managerDisplayName({ login: '  ', name: 'Ada' })).toBeNull();
+    expect(managerDisplayName({ login: '', name: 'Ada', surname: 'Lovelace' })).toBeNull();
   });
 
   it('is null when nothing is known', () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CreateQueueCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 
@@ -9,7 +9,10 @@ vi.hoisted(() => {
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 });
 
+import { FINAL_STEPS } from '../../../lambdas/shared/migrations/steps.js';
+import { createTasksApi } from '../../../lambdas/tasks/createTasksApi.js';
 import { createTasksConsumer } from '../../../lambdas/tasks/createTasksConsumer.js';
+import { apiEvent, parse, stubSigningEnv } from '../../fixtures/tasks/factories.js';
 import { localClients, uniqueName } from '../../support/aws.js';
 import { createTasksTable, newCandidateEvent, sqsRecord, tableReader, taskUpdateRequestedEvent } from '../../fixtures/tasks/factories.js';
 
@@ -167,5 +170,57 @@ describe('TaskUpdateRequested v0', () => {
     expect(retried.batchItemFailures).toEqual([]);
     expect(await table.get(`TASK#${task_uid}`, 'TASK')).toMatchObject({ needs_update: true });
   });
-});
 
+  it('step 4: a legacy update_task call committing between its read and its write makes the event a no-op, as the route does, not poison', async () => {
+    const steps = { ...FINAL_STEPS, taskUpdateRequest: 4 };
+    stubSigningEnv();
+    // The legacy route of step 4, on the same table (hiring calls it and publishes the event, both for one request_id).
+    const legacy = createTasksApi({ doc, tableName, hiringApiUrl: 'http://127.0.0.1:1/v1/', callRetry: { maxAttempts: 1 }, steps });
+    let between: (() => Promise<void>) | undefined;
+    // The consumer's client: right after the consumer has read "no request recorded yet", the legacy call commits.
+    const interleaving = new Proxy(doc, {
+      get(target, property, receiver) {
+        if (property !== 'send') return Reflect.get(target, property, receiver);
+        return async (command: Parameters<DynamoDBDocumentClient['send']>[0]) => {
+          const result = await target.send(command as never);
+          const key = command instanceof GetCommand ? String(command.input.Key?.sk) : '';
+          if (key.startsWith('UPDATE_REQUEST#') && between) {
+            const run = between;
+            between = undefined;
+            await run();
+          }
+          return result;
+        };
+      },
+    });
+    const consumer = createTasksConsumer({ clients: { doc: interleaving, sqs }, tableName, queueUrl, deadLetterQueueUrl, steps, parking: { maxAttempts: 3, baseDelaySeconds: 0 } });
+
+    const task_uid = await givenTask();
+    const event = taskUpdateRequestedEvent(task_uid);
+    let legacyAnswer: { status: number; body: Record<string, unknown> } | undefined;
+    between = async () => {
+      legacyAnswer = parse(
+        await legacy(
+          apiEvent({
+            method: 'POST',
+            resource: '/internal/tasks/{task_uid}/update-requests',
+            pathParameters: { task_uid },
+            body: { request_id: event.payload.request_id, task_uid, reason: 'ambiguous statement', requested_at: event.payload.requested_at },
+          }),
+        ),
+      );
+    };
+    const response = await consumer({ Records: [sqsRecord(event)] });
+
+    expect(between).toBeUndefined(); // the interleaving happened
+    expect(legacyAnswer).toMatchObject({ status: 201, body: { recorded: true } });
+    expect(response.batchItemFailures).toEqual([]);
+    const requests = (await table.partition(`TASK#${task_uid}`)).filter((item) => String(item.sk).startsWith('UPDATE_REQUEST#'));
+    expect(requests).toHaveLength(1);
+    expect(await table.get(`TASK#${task_uid}`, 'TASK')).toMatchObject({ needs_update: true, last_update_request_id: event.payload.request_id });
+    // Not poison: nothing in the DLQ; the marker is written, so a redelivery is a plain duplicate.
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: deadLetterQueueUrl, WaitTimeSeconds: 1 }));
+    expect(Messages ?? []).toEqual([]);
+    expect(await table.get(`PROCESSED#tasks#${event.event_id}`, 'PROCESSED')).toBeDefined();
+  });
+});
