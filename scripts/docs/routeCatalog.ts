@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import { ROUTES as BONUS_ROUTES } from '../../lambdas/bonus/routes.js';
 import { ROUTES as HIRING_ROUTES } from '../../lambdas/hiring/routes.js';
 import { honoursIdempotencyKey } from '../../lambdas/shared/http/index.js';
+import { readRequestSchema } from '../../lambdas/shared/http/requests/readRequestSchema.js';
 import { GET_MANAGER_ROUTE, REQUEST_UPDATE_ROUTE } from '../../lambdas/shared/migrations/plan.js';
 import { ROUTES as TASKS_ROUTES } from '../../lambdas/tasks/routes.js';
 import { actionsOf, type TemplateIndex, type TemplateResource } from './templateIndex.js';
@@ -98,7 +98,8 @@ export function buildApiDocs(templates: TemplateIndex, root: string): ApiDoc[] {
         authorization: String(resource.properties.AuthorizationType ?? 'NONE'),
         idempotent: honoursIdempotencyKey(declaration),
         pathParameters: [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!),
-        ...(file ? { body: { file, schema: JSON.parse(readFileSync(join(root, file), 'utf8')) as Json } } : {}),
+        // Read like API Gateway's models are: the shared text rules (lambdas/shared/http/requests) inlined.
+        ...(file ? { body: { file, schema: readRequestSchema(join(root, file)) as Json } } : {}),
         callers: callersOf(templates, api, method, path),
         resource: templates.nameOf(resource),
       };

@@ -12,6 +12,7 @@ import { FINAL_STEPS } from '../../lambdas/shared/migrations/steps.js';
 import { validateEvent } from '../../lambdas/shared/registry/index.js';
 import { ROUTES as TASKS_ROUTES } from '../../lambdas/tasks/routes.js';
 import { apiEvent, silentLogger, TASK_UID } from '../unit/http/helpers/factories.js';
+import { readRequestSchema } from '../../lambdas/shared/http/requests/readRequestSchema.js';
 
 /**
  * The committed catalog documents (`npm test` checks they are what `npm run docs` writes), read by
@@ -119,7 +120,8 @@ describe('docs/openapi.yaml', () => {
       if (internal) expect(op['x-callers'].length, `${name}: who may call it`).toBeGreaterThan(0);
       if (route.body) {
         const ref = op.requestBody.content['application/json'].schema.$ref as string;
-        const { $schema: _draft, ...file } = JSON.parse(readFileSync(`lambdas/${route.service}/requests/${route.body}`, 'utf8')) as Json;
+        // As API Gateway's models read it: the shared text rules inlined.
+        const { $schema: _draft, ...file } = readRequestSchema(`lambdas/${route.service}/requests/${route.body}`) as Json;
         expect(openapi.components.schemas[ref.replace('#/components/schemas/', '')], name).toEqual({ ...file, 'x-schema-file': `lambdas/${route.service}/requests/${route.body}` });
       } else expect(op.requestBody, name).toBeUndefined();
     }

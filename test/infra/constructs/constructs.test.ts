@@ -219,15 +219,17 @@ describe('OutboxPublisher', () => {
   });
 
   it('runs the republisher every 15 minutes, with no person needed', () => {
-    const schedules = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties.ScheduleExpression);
+    // (The other schedule in this stack is the consumer's waiting-queue redriver.)
+    const schedules = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties.ScheduleExpression && JSON.stringify(r.Properties.Targets).includes('HiringOutboxRepublisher'));
     expect(schedules).toHaveLength(1);
     const [, rule] = schedules[0]!;
     expect(rule.Properties.ScheduleExpression).toBe('rate(15 minutes)');
     expect(rule.Properties.Targets).toEqual([
       expect.objectContaining({ Arn: { 'Fn::GetAtt': [expect.stringMatching(/^HiringOutboxRepublisher[0-9A-F]{8}$/), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2 } }),
     ]);
-    const permissions = ofType('AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === 'events.amazonaws.com');
-    expect(permissions.map(([, p]) => p.Properties.FunctionName['Fn::GetAtt'][0])).toEqual([rule.Properties.Targets[0].Arn['Fn::GetAtt'][0]]);
+    const republisher = rule.Properties.Targets[0].Arn['Fn::GetAtt'][0];
+    const permissions = ofType('AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === 'events.amazonaws.com' && p.Properties.FunctionName['Fn::GetAtt'][0] === republisher);
+    expect(permissions.map(([, p]) => p.Properties.SourceArn)).toEqual([{ 'Fn::GetAtt': [schedules[0]![0], 'Arn'] }]);
   });
 
   it('keeps failures it cannot resolve in an unresolved queue (14 days, SSE, alarmed) the republisher may send to', () => {
