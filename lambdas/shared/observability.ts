@@ -27,6 +27,14 @@ export const MetricName = {
   EventsStale: 'EventsStale',
   EventsParked: 'EventsParked',
   EventsDeadLettered: 'EventsDeadLettered',
+  /** A batch transaction cancelled by `TransactionConflict` and retried in process (one per retry). */
+  TransactionConflictsRetried: 'TransactionConflictsRetried',
+  /** Records returned to SQS (batch item failures) because conflicts outlasted the retry budget. */
+  TransactionConflictsReturnedToSqs: 'TransactionConflictsReturnedToSqs',
+  /** A throttled batch transaction or batch read retried in process (one per retry). */
+  TransactionThrottlesRetried: 'TransactionThrottlesRetried',
+  /** Records returned to SQS because throttling (or another transient error) outlasted the retry budget. */
+  TransactionThrottlesReturnedToSqs: 'TransactionThrottlesReturnedToSqs',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 

@@ -46,3 +46,7 @@ export const ATTR_FAILED_AT = 'failed-at';
 export const ATTR_SOURCE_QUEUE = 'source-queue';
 /** SQS caps a message attribute's value only by message size; we keep reasons readable. */
 export const MAX_FAILURE_REASON_LENGTH = 1000;
+
+/** DynamoDB's limits on one BatchGetItem (keys) and one TransactWriteItems (bytes of its items). */
+export const MAX_BATCH_GET_KEYS = 100;
+export const MAX_TRANSACT_BYTES = 4 * 1024 * 1024;
