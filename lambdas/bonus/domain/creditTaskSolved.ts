@@ -37,7 +37,7 @@ export function creditTaskSolved(event: TaskSolved, read: ReadItems, ctx: { tabl
       {
         Put: {
           TableName: ctx.tableName,
-          Item: { ...bonusKeys.ledgerEntry(task_manager_uid, entry.solved_at, event.event_id), item_type: 'ledger', ...entry },
+          Item: { ...ledgerEntryKey(event), item_type: 'ledger', ...entry },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -52,10 +52,18 @@ export function creditTaskSolved(event: TaskSolved, read: ReadItems, ctx: { tabl
   };
 }
 
-/** Bonus's batch handler of `TaskSolved` v0 (the messaging kit's batch handlers): the reads and the credit above. */
+/** The ledger entry of a `TaskSolved`: one per event, never overwritten. */
+export const ledgerEntryKey = (event: TaskSolved) => bonusKeys.ledgerEntry(event.payload.task_manager_uid, event.payload.solved_at, event.event_id);
+
+/**
+ * Bonus's batch handler of `TaskSolved` v0 (the messaging kit's batch handlers): the reads and the
+ * credit above. The ledger entry is the processed marker (`markedBy`): a solution's credit is
+ * applied once for as long as the ledger exists, with one item less per record than a separate marker.
+ */
 export function taskSolvedHandler(perRatingPoint: number): BatchEventHandler<'TaskSolved', '0'> {
   return {
     reads: taskSolvedReads,
+    markedBy: ledgerEntryKey,
     decide: (event, read, ctx) => creditTaskSolved(event, read, { tableName: ctx.tableName, now: ctx.now, perRatingPoint }),
   };
 }

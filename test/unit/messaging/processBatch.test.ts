@@ -176,6 +176,39 @@ describe('batch handlers: one read, one write per SQS batch', () => {
     expect(metricTotals(addMetric)).toEqual({ EventsConsumed: 1, EventsDuplicate: 1 });
   });
 
+  it('uses the item named by markedBy as the marker: read instead of PROCESSED#, written once, its condition failing = duplicate', async () => {
+    store({ ...managerKey(uid('m1')), rate: 100 });
+    const ledgerKey = (event: TaskSolvedEvent) => ({ pk: `MANAGER#${event.payload.task_manager_uid}`, sk: `LEDGER#${event.event_id}` });
+    const marked: BatchEventHandler<'TaskSolved', '0'> = { ...credit, markedBy: ledgerKey };
+    const [old, raced, fresh] = [taskSolved({ managerUid: uid('m1') }), taskSolved({ managerUid: uid('m1') }), taskSolved({ managerUid: uid('m1') })];
+    store({ ...ledgerKey(old), amount: 100 });
+    docMock
+      .on(TransactWriteCommand)
+      .callsFakeOnce((input: TransactWriteCommandInput) => {
+        throw transactionCanceled(input.TransactItems!.map((item) => (item.Put?.Item?.sk === ledgerKey(raced).sk ? 'ConditionalCheckFailed' : 'None')));
+      })
+      .resolves({});
+    const response = await consumerWith({ TaskSolved: { '0': marked } })({ Records: [old, raced, fresh].map((e) => sqsRecord(e)) });
+
+    expect(response.batchItemFailures).toEqual([]);
+    const keys = batchGets()[0]!.RequestItems![TABLE]!.Keys!;
+    expect(keys).toEqual(expect.arrayContaining([ledgerKey(old), ledgerKey(raced), ledgerKey(fresh)]));
+    expect(keys.some((k) => String(k.pk).startsWith('PROCESSED#'))).toBe(false);
+    const [first, retry] = transactions();
+    expect(first!.map((i) => i.Put?.Item?.sk ?? 'balance')).toEqual([ledgerKey(raced).sk, ledgerKey(fresh).sk, 'balance']);
+    expect(first!.filter((i) => i.Put).every((i) => i.Put!.ConditionExpression === 'attribute_not_exists(pk)')).toBe(true);
+    expect(retry!.map((i) => i.Put?.Item?.sk ?? 'balance')).toEqual([ledgerKey(fresh).sk, 'balance']);
+    expect(metricTotals(addMetric)).toEqual({ EventsConsumed: 1, EventsDuplicate: 2 });
+  });
+
+  it('writes the ordinary marker when the effect lacks the markedBy item or puts it on another condition', async () => {
+    store({ ...managerKey(uid('m1')), rate: 100 });
+    const marked: BatchEventHandler<'TaskSolved', '0'> = { ...credit, markedBy: (event) => ({ pk: 'ELSEWHERE', sk: event.event_id }) };
+    const event = taskSolved({ managerUid: uid('m1') });
+    await consumerWith({ TaskSolved: { '0': marked } })({ Records: [sqsRecord(event)] });
+    expect(transactions()[0]!.map(pkOf)).toContain(markerPk(event));
+  });
+
   it('reads 100 keys a call, asks unprocessed keys again, and splits a write above 100 items', async () => {
     const events = Array.from({ length: 60 }, (_, i) => taskSolved({ managerUid: uid(`m${i}`) }));
     for (let i = 0; i < 60; i += 1) store({ ...managerKey(uid(`m${i}`)), rate: 10 });

@@ -11,7 +11,12 @@ import { processedMarker, processedMarkerKey } from './processedMarker.js';
 import { readBatch, UnprocessedKeysError } from './readBatch.js';
 import { sleep, type RetryBudget } from './retryBudget.js';
 import { settleFailure } from './settleFailure.js';
+import { keyId, transactItemId } from './tableKey.js';
 import type { BatchEventHandler, ConsumerRuntime, ReadItems, TableKey } from './types.js';
+import type { TransactWriteItem } from '../types.js';
+
+/** The condition that makes an item a processed marker: it must not exist yet. */
+const MARKER_CONDITION = 'attribute_not_exists(pk)';
 import { RETRY_LOG, writeBatch } from './writeBatch.js';
 
 /** A record whose event has a batch handler. */
@@ -22,7 +27,8 @@ export type BatchRecord = Extract<ParsedRecord, { event: AnyEvent }> & { handler
  * 1. a record repeating an event id seen earlier in the batch is a duplicate at no cost;
  * 2. `prepare` (if any) per record, concurrently;
  * 3. ONE strongly consistent `BatchGetItem` (100 keys a call) of every record's `reads` plus its
- *    processed marker: a record whose marker exists is a duplicate at the cost of that read;
+ *    processed marker (or its `markedBy` item): a record whose marker exists is a duplicate at the
+ *    cost of that read;
  * 4. `decide` per record: an effect, or parked / dead-lettered per record (`settleFailure`);
  * 5. ONE `TransactWriteItems` (split only at DynamoDB's limits) with every marker, every write and
  *    one `ADD` per counter item (`writeBatch`: duplicates drop out, conflicts retried in process).
@@ -75,7 +81,7 @@ export async function runBatchHandlers(records: readonly BatchRecord[], runtime:
     )
   ).filter((entry): entry is BatchRecord => entry !== undefined);
 
-  const markerKey = (entry: BatchRecord) => processedMarkerKey(runtime.consumer, entry.event.event_id);
+  const markerKey = (entry: BatchRecord) => entry.handler.markedBy?.(entry.event as never) ?? processedMarkerKey(runtime.consumer, entry.event.event_id);
   const withKeys: { entry: BatchRecord; keys: TableKey[] }[] = [];
   for (const entry of prepared) {
     try {
@@ -104,7 +110,7 @@ export async function runBatchHandlers(records: readonly BatchRecord[], runtime:
         const increments = (decision.increments ?? []).filter((i) => Object.keys(i.add).length + Object.keys(i.set ?? {}).length > 0);
         if (writes.length + increments.length === 0) counts.consumed += 1; // nothing to write: no marker either
         else {
-          pending.push({ id: index, marker: processedMarker(runtime.tableName, runtime.consumer, entry.event, now), writes, increments });
+          pending.push({ id: index, ...markedWrites(entry, writes, runtime.tableName, () => processedMarker(runtime.tableName, runtime.consumer, entry.event, now)), increments });
           byId.set(index, entry);
         }
       }
@@ -130,6 +136,21 @@ export async function runBatchHandlers(records: readonly BatchRecord[], runtime:
   countEvent(MetricName.EventsStale, counts.stale);
   runtime.logger.debug('batch handled', { records: records.length, ...counts, written: pending.length, failed: failed.length });
   return failed;
+}
+
+/**
+ * The record's marker and other writes: the Put of the handler's `markedBy` key when the effect
+ * has it with no condition other than `attribute_not_exists(pk)` (then it IS the marker), else
+ * the ordinary processed marker.
+ */
+function markedWrites(entry: BatchRecord, writes: TransactWriteItem[], tableName: string, ordinaryMarker: () => TransactWriteItem) {
+  const key = entry.handler.markedBy?.(entry.event as never);
+  const index = key
+    ? writes.findIndex((w) => w.Put && transactItemId(w) === keyId(tableName, key) && (w.Put.ConditionExpression ?? MARKER_CONDITION) === MARKER_CONDITION)
+    : -1;
+  if (index < 0) return { marker: ordinaryMarker(), writes };
+  const marker = writes[index]!;
+  return { marker: { Put: { ...marker.Put!, ConditionExpression: MARKER_CONDITION } }, writes: writes.filter((_, i) => i !== index) };
 }
 
 /**

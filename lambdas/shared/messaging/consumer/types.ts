@@ -106,6 +106,15 @@ export interface BatchEventHandler<N extends EventName, V extends EventVersion<N
   /** The effect of the event given what was read, or why it must wait (parked) or can never apply (DLQ). */
   decide(event: EventOf<N, V>, read: ReadItems, ctx: DecideContext): Decision;
   /**
+   * Optional: the key of an item EVERY effect of this handler writes, unique per event and put on
+   * condition `attribute_not_exists(pk)` (e.g. a ledger entry keyed by event id). That item then
+   * serves as the processed marker: the batch read looks it up, its condition failing means
+   * "duplicate", and no separate `PROCESSED#` marker is written — one item less per record, and a
+   * proof that never expires. An effect without that Put (or with another condition on it) gets
+   * the ordinary marker instead.
+   */
+  markedBy?(event: EventOf<N, V>): TableKey;
+  /**
    * Optional side step before the batch read, per record and concurrently (e.g. a migration
    * step's HTTP look-up that stores what `reads` then finds). A failure is settled per record.
    */
