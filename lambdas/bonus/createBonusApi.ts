@@ -1,10 +1,10 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createHttpApi, NotFoundError, ValidationError, type HttpRequest } from '../shared/http/index.js';
-import { cancellationReasons, lastWriteWinsPut } from '../shared/messaging/index.js';
 import type { RatingRequest } from '../shared/contracts/internalRoutes.js';
-import { bonusKeys, type LedgerEntry, type RatingItem } from './keys.js';
+import { bonusKeys, type LedgerEntry } from './keys.js';
 import { encodeLedgerCursor, parseLedgerPageQuery } from './ledgerPage.js';
 import { rating as ratingBody } from './requests/generated/validators.js';
+import { storeRatingVersion } from './storeRatingVersion.js';
 
 export interface BonusApiDeps {
   doc: DynamoDBDocumentClient;
@@ -42,22 +42,15 @@ export function createBonusApi({ doc, tableName }: BonusApiDeps) {
         method: 'PUT',
         path: '/internal/tasks/{task_uid}/rating',
         bodySchema: ratingBody,
-        // hiring sends every rating with a version: the newest wins whatever the delivery order,
-        // and a redelivered call (sync attempt, then the deferred one) changes nothing.
+        // hiring sends every rating with a version and its time: bonus keeps every version (a
+        // solution earns the rating in force when it was solved), in whatever order they arrive;
+        // a redelivered call (sync attempt, then the deferred one) changes nothing (applied: false).
         handler: async ({ pathParameters, body }: HttpRequest<RatingRequest>) => {
           if (body.task_uid !== pathParameters.task_uid) {
             throw new ValidationError('body.task_uid', 'body.task_uid must equal the task_uid in the path');
           }
-          const item: RatingItem = { ...bonusKeys.rating(body.task_uid), ...body };
-          try {
-            await doc.send(new TransactWriteCommand({ TransactItems: [lastWriteWinsPut({ tableName, item: { ...item } })] }));
-          } catch (error) {
-            if (cancellationReasons(error)?.some((reason) => reason.Code === 'ConditionalCheckFailed')) {
-              return { status: 200, body: { task_uid: body.task_uid, applied: false } };
-            }
-            throw error;
-          }
-          return { status: 200, body: { task_uid: body.task_uid, applied: true } };
+          const stored = await storeRatingVersion(doc, tableName, body);
+          return { status: 200, body: { task_uid: body.task_uid, applied: stored === 'stored' } };
         },
       },
       {

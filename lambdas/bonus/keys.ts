@@ -23,13 +23,29 @@ export interface ManagerItem {
   version: number;
 }
 
+/** One version of a task's rating, as hiring sent it (versions count up from 1 per task). */
+export interface RatingVersion {
+  version: number;
+  rating: number;
+  rated_at: string;
+}
+
+/**
+ * A task's rating history, ONE item per task (so a batch reads it with one key): every version
+ * bonus was told, in arrival order, and the set of those versions (what makes a repeated call a
+ * no-op). Items stored before the history existed hold one version in `rating`/`version`/`rated_at`.
+ */
 export interface RatingItem {
   pk: string;
   sk: 'RATING';
+  item_type?: 'rating';
   task_uid: string;
-  rating: number;
-  version: number;
-  rated_at: string;
+  history?: RatingVersion[];
+  versions?: Set<number>;
+  /** Legacy: the newest version when the item was written before the history. */
+  rating?: number;
+  version?: number;
+  rated_at?: string;
 }
 
 export interface LedgerEntry {
@@ -38,6 +54,8 @@ export interface LedgerEntry {
   task_uid: string;
   candidate_uid: string;
   rating: number;
+  /** The rating version in force at `solved_at` (absent on entries credited before rating histories). */
+  rating_version?: number;
   per_rating_point: number;
   solved_at: string;
   event_id: string;

@@ -42,6 +42,14 @@ export const MetricName = {
   WaitingExpired: 'WaitingExpired',
   /** A deferred-call message found no pending-call row (expired or never written): nothing to deliver. */
   PendingCallMissing: 'PendingCallMissing',
+  /** A batch transaction cancelled by `TransactionConflict` and retried in process (one per retry). */
+  TransactionConflictsRetried: 'TransactionConflictsRetried',
+  /** Records returned to SQS (batch item failures) because conflicts outlasted the retry budget. */
+  TransactionConflictsReturnedToSqs: 'TransactionConflictsReturnedToSqs',
+  /** A throttled batch transaction or batch read retried in process (one per retry). */
+  TransactionThrottlesRetried: 'TransactionThrottlesRetried',
+  /** Records returned to SQS because throttling (or another transient error) outlasted the retry budget. */
+  TransactionThrottlesReturnedToSqs: 'TransactionThrottlesReturnedToSqs',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 

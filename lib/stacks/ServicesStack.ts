@@ -6,7 +6,7 @@ import { ROUTES as HIRING_ROUTES } from '../../lambdas/hiring/routes.js';
 import { ROUTES as TASKS_ROUTES } from '../../lambdas/tasks/routes.js';
 import type { HiringEventsConfig } from '../config.js';
 import { DeferredCalls } from '../constructs/DeferredCalls.js';
-import { EventConsumer } from '../constructs/EventConsumer.js';
+import { BATCH_HANDLER_DELIVERY, EventConsumer } from '../constructs/EventConsumer.js';
 import { MigrationStepGuard } from '../constructs/MigrationStepGuard.js';
 import { OperationsAlarms } from '../constructs/OperationsAlarms.js';
 import { OutboxPublisher } from '../constructs/OutboxPublisher.js';
@@ -139,6 +139,8 @@ export class ServicesStack extends Stack {
       environment: bonusEnvironment,
       parking,
       waiting,
+      // TaskSolved is credited per batch (one read, one transaction): see BATCH_HANDLER_DELIVERY.
+      ...BATCH_HANDLER_DELIVERY,
     });
 
     // Migration steps: step variables, legacy calls and their grants (nothing at the final steps).

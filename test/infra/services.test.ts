@@ -140,6 +140,16 @@ describe('ServicesStack', () => {
     }
   });
 
+  it('delivers TaskSolved to bonus in batches of 30 within 1 s, at most 5 at a time (one read and one transaction a batch); other consumers 10 a batch', () => {
+    const sqsMappings = ofType('AWS::Lambda::EventSourceMapping').filter(([, m]) => resources[[...referencedIds(m.Properties?.EventSourceArn)][0]!]?.Type === 'AWS::SQS::Queue');
+    const consumer = (id: string) => sqsMappings.filter(([, m]) => [...referencedIds(m.Properties?.EventSourceArn)][0]!.startsWith(id)).map(([, m]) => m.Properties);
+    expect(consumer('BonusFromHiring')).toEqual([expect.objectContaining({ BatchSize: 30, MaximumBatchingWindowInSeconds: 1, ScalingConfig: { MaximumConcurrency: 5 } })]);
+    for (const id of ['BonusFromTasks', 'HiringFromTasks', 'TasksFromHiring']) {
+      expect(consumer(id), id).toEqual([expect.objectContaining({ BatchSize: 10, MaximumBatchingWindowInSeconds: 1 })]);
+      expect(consumer(id)[0]!.ScalingConfig, id).toBeUndefined();
+    }
+  });
+
   it('feeds outbox rows to the publisher and pending calls to the scheduler, each through its own stream filter', () => {
     const filters = ofType('AWS::Lambda::EventSourceMapping')
       .map(([, m]) => (m.Properties?.FilterCriteria as { Filters?: { Pattern: string }[] } | undefined)?.Filters?.[0]?.Pattern)

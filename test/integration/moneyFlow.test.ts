@@ -5,7 +5,9 @@ vi.hoisted(() => {
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 });
 
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ratingCall } from '../../lambdas/hiring/handlers/rateTask.js';
+import { bonusKeys, type RatingItem } from '../../lambdas/bonus/keys.js';
 import { deliverCall } from '../../lambdas/shared/calls/index.js';
 import { moneySteps } from './support/steps.js';
 import { baseUrlOf } from './support/network.js';
@@ -163,5 +165,86 @@ describe('money flow: tasks -> hiring -> bonus, in process on DynamoDB Local and
     expect(await steps.balance(managerUid)).toEqual({ manager_uid: managerUid, balance: 400, entries: 1 });
     expect(await steps.ledger(managerUid)).toEqual([expect.objectContaining({ task_uid: taskUid, candidate_uid: candidateUid, amount: 400 })]);
     expect(await world.bus.peek('bonus', 'dlq')).toEqual([]);
+  });
+
+  describe('the amount is the rating in force when the task was solved, whatever the order and delay of arrival', () => {
+    /** The rating bonus stored for `taskUid`, version by version (what the amounts are decided from). */
+    async function ratingsKnownToBonus(taskUid: string) {
+      const { Item } = await world.doc.send(new GetCommand({ TableName: world.tables.bonus, Key: bonusKeys.rating(taskUid), ConsistentRead: true }));
+      return new Map(((Item as RatingItem | undefined)?.history ?? []).map((v) => [v.version, v]));
+    }
+
+    it('rate 1, solve, re-rate 5: the re-rating reaches bonus before the TaskSolved, and 100 is credited', async () => {
+      const { managerUid, taskUid, candidateUid } = await steps.taskWithAssignedCandidate();
+      await steps.rate(taskUid, 1);
+      await steps.solve(taskUid, candidateUid);
+      expect(await steps.rate(taskUid, 5)).toMatchObject({ version: 2 });
+      expect([...(await ratingsKnownToBonus(taskUid)).keys()]).toEqual([1, 2]);
+      await world.bus.pump();
+      expect(await steps.balance(managerUid)).toEqual({ manager_uid: managerUid, balance: 100, entries: 1 });
+      expect(await steps.ledger(managerUid)).toEqual([expect.objectContaining({ rating: 1, rating_version: 1, amount: 100 })]);
+    });
+
+    it('rate 5, solve, re-rate 1: the TaskSolved reaches bonus first, and 500 stays credited after the re-rating', async () => {
+      const { managerUid, taskUid, candidateUid } = await steps.taskWithAssignedCandidate();
+      await steps.rate(taskUid, 5);
+      await steps.solve(taskUid, candidateUid);
+      await world.bus.pump();
+      await steps.rate(taskUid, 1);
+      await world.bus.pump();
+      expect(await steps.balance(managerUid)).toEqual({ manager_uid: managerUid, balance: 500, entries: 1 });
+      expect(await steps.ledger(managerUid)).toEqual([expect.objectContaining({ rating: 5, rating_version: 1, amount: 500 })]);
+    });
+
+    it('the first rating is delayed (bonus down) and arrives after the re-rating: the TaskSolved waits for it and earns it', async () => {
+      const { managerUid, taskUid, candidateUid } = await steps.taskWithAssignedCandidate();
+      world.network.setDown('bonus');
+      await steps.rate(taskUid, 1); // kept pending in hiring
+      world.network.setDown('bonus', false);
+      await steps.solve(taskUid, candidateUid);
+      await steps.rate(taskUid, 5); // reaches bonus at once
+      await world.bus.pump(); // bonus knows only v2, rated after the solve: v1 may be the one in force -> parked
+      expect(await steps.balance(managerUid)).toMatchObject({ balance: 0, entries: 0 });
+
+      const pending = await world.pendingCall('hiring', ratingCall({ task_uid: taskUid, rating: 1, version: 1, rated_at: '' }).call_id);
+      await deliverCall(pending!, { doc: world.doc, tableName: world.tables.hiring, baseUrls: { bonus: baseUrlOf('bonus') }, retry: { maxAttempts: 1 } });
+      await world.bus.deliverParked('bonus');
+      expect(await steps.balance(managerUid)).toEqual({ manager_uid: managerUid, balance: 100, entries: 1 });
+      expect(await world.bus.peek('bonus', 'dlq')).toEqual([]);
+    });
+
+    it('a solution made before any rating earns the first rating given after it, not a later one', async () => {
+      const { managerUid, taskUid, candidateUid } = await steps.taskWithAssignedCandidate();
+      await steps.solve(taskUid, candidateUid);
+      await world.bus.pump(); // parked: no rating yet
+      await steps.rate(taskUid, 2);
+      await steps.rate(taskUid, 4);
+      await world.bus.deliverParked('bonus');
+      expect(await steps.ledger(managerUid)).toEqual([expect.objectContaining({ rating: 2, rating_version: 1, amount: 200 })]);
+    });
+
+    it('20 solutions racing one re-rating: each earns the rating in force at its own solved_at', async () => {
+      const { managerUid, taskUid, candidateUids } = await steps.taskWithAssignedCandidate(20);
+      for (const candidate of candidateUids.slice(1)) await steps.assign(taskUid, candidate);
+      await steps.rate(taskUid, 1);
+      await steps.solve(taskUid, candidateUids[0]!); // at least one surely before the re-rating
+      const [solved] = await Promise.all([
+        Promise.all(candidateUids.slice(1).map((candidate) => steps.solve(taskUid, candidate))),
+        steps.rate(taskUid, 5),
+      ]);
+      await world.bus.pump();
+
+      const reRatedAt = Date.parse((await ratingsKnownToBonus(taskUid)).get(2)!.rated_at);
+      const ledger = await steps.ledger(managerUid);
+      expect(ledger).toHaveLength(20);
+      for (const entry of ledger) {
+        const inForce = Date.parse(entry.solved_at) >= reRatedAt ? { rating: 5, rating_version: 2 } : { rating: 1, rating_version: 1 };
+        expect(entry, `solved at ${entry.solved_at}, re-rated at ${new Date(reRatedAt).toISOString()}`).toMatchObject(inForce);
+      }
+      const expected = ledger.reduce((sum, entry) => sum + entry.amount, 0);
+      expect(await steps.balance(managerUid)).toEqual({ manager_uid: managerUid, balance: expected, entries: 20 });
+      expect(solved).toHaveLength(19);
+      expect(ledger.find((entry) => entry.candidate_uid === candidateUids[0])).toMatchObject({ rating: 1 });
+    });
   });
 });

@@ -1,15 +1,16 @@
 import type { EventOf } from '../../shared/registry/index.js';
-import type { LedgerEntry, ManagerItem, RatingItem } from '../keys.js';
+import type { LedgerEntry, ManagerItem, RatingVersion } from '../keys.js';
 import { bonusAmount } from './bonusAmount.js';
 
 /**
  * The ledger entry a `TaskSolved` earns: the manager NAMED IN THE EVENT (the task's manager when
- * it was solved, even if the task moved since) gets the task's rating times the rate.
+ * it was solved, even if the task moved since) gets the rating in force when it was solved
+ * (`ratingInForce`) times the rate.
  */
 export function ledgerEntryFor(
   event: EventOf<'TaskSolved', '0'>,
-  manager: ManagerItem,
-  rating: RatingItem,
+  manager: Pick<ManagerItem, 'payout_account'>,
+  rating: RatingVersion,
   perRatingPoint: number,
   now: Date,
 ): LedgerEntry {
@@ -19,6 +20,7 @@ export function ledgerEntryFor(
     task_uid: event.payload.task_uid,
     candidate_uid: event.payload.candidate_uid,
     rating: rating.rating,
+    rating_version: rating.version,
     per_rating_point: perRatingPoint,
     solved_at: event.payload.solved_at,
     event_id: event.event_id,

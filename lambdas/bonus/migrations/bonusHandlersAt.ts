@@ -1,6 +1,14 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { callService, ServiceCallRejectedError, type RetryOptions } from '../../shared/http/index.js';
-import { lastWriteWinsPut, PrerequisiteMissingError, type ConsumerHandlers, type EventHandler } from '../../shared/messaging/index.js';
+import {
+  beforeHandling,
+  lastWriteWinsPut,
+  PrerequisiteMissingError,
+  type ConsumerContext,
+  type ConsumerHandlers,
+  type EventHandler,
+} from '../../shared/messaging/index.js';
+import type { EventOf } from '../../shared/registry/index.js';
 import { linkBehaviour, managerUpdatedVersions, taskCreatedVersions } from '../../shared/migrations/plan.js';
 import type { MigrationSteps } from '../../shared/migrations/steps.js';
 import { splitTaskTitle } from '../../shared/migrations/taskTitle.js';
@@ -57,9 +65,9 @@ export function bonusHandlersAt(final: ConsumerHandlers, deps: BonusMigrationDep
   const handlers: ConsumerHandlers = { ...final };
 
   if (behaviour.bonusCallsGetManager && final.TaskSolved?.['0']) {
-    const credit = final.TaskSolved['0'];
     const getManager = deps.getManager ?? httpGetManager(deps.tasksApiUrl, deps.callRetry);
-    const taskSolvedWithGetManager: EventHandler<'TaskSolved', '0'> = async (event, ctx) => {
+    // Runs before the credit reads the manager (a batch handler's prepare step, before the batch read).
+    const storeManagerFromTasks = async (event: EventOf<'TaskSolved', '0'>, ctx: ConsumerContext): Promise<void> => {
       const answer = await getManager(event.payload.task_manager_uid);
       if (!answer) throw new PrerequisiteMissingError(`tasks does not know manager ${event.payload.task_manager_uid}`);
       const item: ManagerItem = {
@@ -84,9 +92,8 @@ export function bonusHandlersAt(final: ConsumerHandlers, deps: BonusMigrationDep
         if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
         ctx.logger.info('get_manager answer older than the stored manager: kept the stored one', { manager_uid: answer.manager_uid });
       }
-      return credit(event, ctx);
     };
-    handlers.TaskSolved = { '0': taskSolvedWithGetManager };
+    handlers.TaskSolved = { '0': beforeHandling(final.TaskSolved['0'], storeManagerFromTasks) };
   }
 
   if (steps.managerStream < 2) delete handlers.ManagerUpdated;

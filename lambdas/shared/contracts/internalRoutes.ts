@@ -35,7 +35,8 @@ export interface AssignTaskRequest {
 export interface RatingRequest {
   task_uid: string;
   rating: number;
-  /** Monotonic per task: bonus keeps the newest rating. */
+  /** Counts up from 1 per task: bonus keeps every version (its rating history). */
   version: number;
+  /** When the task was rated: a solution earns the rating in force when it was solved. */
   rated_at: string;
 }

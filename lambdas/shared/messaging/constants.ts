@@ -134,3 +134,6 @@ export const DEFAULT_WAITING_FIRST_DELAY_SECONDS = 5 * 60;
 export const DEFAULT_WAITING_MAX_DELAY_SECONDS = 6 * 60 * 60;
 /** SQS's ceiling on a message's visibility timeout (12 h). */
 export const MAX_VISIBILITY_TIMEOUT_SECONDS = 12 * 60 * 60;
+/** DynamoDB's limits on one BatchGetItem (keys) and one TransactWriteItems (bytes of its items). */
+export const MAX_BATCH_GET_KEYS = 100;
+export const MAX_TRANSACT_BYTES = 4 * 1024 * 1024;

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerAnswer } from '../../../lambdas/bonus/createBonusApi.js';
+import { bonusKeys } from '../../../lambdas/bonus/keys.js';
+import { MAX_RATING_VERSIONS } from '../../../lambdas/bonus/storeRatingVersion.js';
 import { balanceOf, bonusHarness, ledgerOf, managerUpdated, ratingRequest, taskSolved } from './bonusHarness.js';
 
 describe('bonus API', () => {
@@ -10,12 +13,52 @@ describe('bonus API', () => {
   });
 
   describe('PUT /internal/tasks/{task_uid}/rating', () => {
-    it('stores a rating and keeps the newest version whatever the arrival order', async () => {
+    it('keeps every version in the task\'s history whatever the arrival order; a repeated version changes nothing', async () => {
       const task = randomUUID();
-      expect(await bonus.call(ratingRequest(task, 3, 2))).toMatchObject({ status: 200, body: { applied: true } });
-      expect(await bonus.call(ratingRequest(task, 5, 1))).toMatchObject({ status: 200, body: { applied: false } });
-      expect(await bonus.call(ratingRequest(task, 3, 2))).toMatchObject({ status: 200, body: { applied: false } });
-      expect(await bonus.call(ratingRequest(task, 4, 3))).toMatchObject({ status: 200, body: { applied: true } });
+      const v1 = ratingRequest(task, 5, 1, '2026-11-24T10:00:00.000Z');
+      const v2 = ratingRequest(task, 3, 2, '2026-11-24T11:00:00.000Z');
+      const v3 = ratingRequest(task, 4, 3, '2026-11-24T12:00:00.000Z');
+      expect(await bonus.call(v2)).toMatchObject({ status: 200, body: { task_uid: task, applied: true } });
+      expect(await bonus.call(v1)).toMatchObject({ status: 200, body: { applied: true } });
+      expect(await bonus.call(v2)).toMatchObject({ status: 200, body: { applied: false } });
+      expect(await bonus.call({ ...v2, body: { ...(v2.body as object), rating: 1 } })).toMatchObject({ status: 200, body: { applied: false } });
+      expect(await bonus.call(v3)).toMatchObject({ status: 200, body: { applied: true } });
+
+      const { Item } = await bonus.doc.send(new GetCommand({ TableName: bonus.tableName, Key: bonusKeys.rating(task), ConsistentRead: true }));
+      expect(Item).toMatchObject({ task_uid: task, item_type: 'rating', versions: new Set([1, 2, 3]) });
+      expect(Item!.history).toEqual([
+        { version: 2, rating: 3, rated_at: '2026-11-24T11:00:00.000Z' },
+        { version: 1, rating: 5, rated_at: '2026-11-24T10:00:00.000Z' },
+        { version: 3, rating: 4, rated_at: '2026-11-24T12:00:00.000Z' },
+      ]);
+    });
+
+    it('answers the same for the same call made concurrently: one stored, the others known', async () => {
+      const task = randomUUID();
+      const call = ratingRequest(task, 2, 1);
+      const answers = await Promise.all(Array.from({ length: 5 }, () => bonus.call(call)));
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+      expect(answers.filter((a) => a.body.applied === true)).toHaveLength(1);
+    });
+
+    it('extends an item stored before rating histories (one top-level version) without repeating that version', async () => {
+      const task = randomUUID();
+      const legacy = { ...bonusKeys.rating(task), task_uid: task, rating: 4, version: 3, rated_at: '2026-11-24T10:00:00.000Z' };
+      await bonus.doc.send(new PutCommand({ TableName: bonus.tableName, Item: legacy }));
+      expect(await bonus.call(ratingRequest(task, 4, 3, legacy.rated_at))).toMatchObject({ status: 200, body: { applied: false } });
+      expect(await bonus.call(ratingRequest(task, 2, 4, '2026-11-24T11:00:00.000Z'))).toMatchObject({ status: 200, body: { applied: true } });
+      const { Item } = await bonus.doc.send(new GetCommand({ TableName: bonus.tableName, Key: bonusKeys.rating(task), ConsistentRead: true }));
+      expect(Item).toMatchObject({ version: 3, rating: 4, history: [{ version: 4, rating: 2, rated_at: '2026-11-24T11:00:00.000Z' }] });
+    });
+
+    it(`answers 409 rating_history_full beyond ${MAX_RATING_VERSIONS} versions of one task`, async () => {
+      const task = randomUUID();
+      const history = Array.from({ length: MAX_RATING_VERSIONS }, (_, i) => ({ version: i + 1, rating: 3, rated_at: '2026-11-24T10:00:00.000Z' }));
+      await bonus.doc.send(
+        new PutCommand({ TableName: bonus.tableName, Item: { ...bonusKeys.rating(task), task_uid: task, history, versions: new Set(history.map((h) => h.version)) } }),
+      );
+      expect(await bonus.call(ratingRequest(task, 3, 1))).toMatchObject({ status: 200, body: { applied: false } });
+      expect(await bonus.call(ratingRequest(task, 3, MAX_RATING_VERSIONS + 1))).toMatchObject({ status: 409, body: { error: { code: 'rating_history_full' } } });
     });
 
     it.each([

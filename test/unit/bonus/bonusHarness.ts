@@ -51,19 +51,19 @@ export async function bonusHarness(perRatingPoint = 100) {
 export const managerUpdated = (managerUid: string, version: number, payoutAccount = 'DE-0001'): EventOf<'ManagerUpdated', '1'> =>
   buildEvent('ManagerUpdated', '1', { manager_uid: managerUid, login: `mgr${version}`, payout_account: payoutAccount, version }, { producer: 'tasks' });
 
-export const taskSolved = (taskUid: string, managerUid: string, candidateUid: string = randomUUID()): EventOf<'TaskSolved', '0'> =>
-  buildEvent(
-    'TaskSolved',
-    '0',
-    { task_uid: taskUid, task_manager_uid: managerUid, candidate_uid: candidateUid, solved_at: new Date().toISOString() },
-    { producer: 'hiring' },
-  );
+export const taskSolved = (
+  taskUid: string,
+  managerUid: string,
+  candidateUid: string = randomUUID(),
+  solvedAt: string = new Date().toISOString(),
+): EventOf<'TaskSolved', '0'> =>
+  buildEvent('TaskSolved', '0', { task_uid: taskUid, task_manager_uid: managerUid, candidate_uid: candidateUid, solved_at: solvedAt }, { producer: 'hiring' });
 
-export const ratingRequest = (taskUid: string, rating: number, version = 1): ApiRequest => ({
+export const ratingRequest = (taskUid: string, rating: number, version = 1, ratedAt: string = new Date().toISOString()): ApiRequest => ({
   method: 'PUT',
   resource: '/internal/tasks/{task_uid}/rating',
   pathParameters: { task_uid: taskUid },
-  body: { task_uid: taskUid, rating, version, rated_at: new Date().toISOString() },
+  body: { task_uid: taskUid, rating, version, rated_at: ratedAt },
 });
 
 export const balanceOf = (managerUid: string): ApiRequest => ({

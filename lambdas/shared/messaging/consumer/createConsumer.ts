@@ -1,12 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { logger, metrics } from '../../observability.js';
 import { DEFAULT_PARK_BASE_DELAY_SECONDS, DEFAULT_PARK_MAX_ATTEMPTS, MAX_DELAY_SECONDS } from '../constants.js';
 import { lazySendMessage } from '../lazySendMessage.js';
 import { requiredEnv } from '../requiredEnv.js';
-import { processRecord } from './processRecord.js';
+import { processBatch } from './processBatch.js';
+import { DEFAULT_TRANSACTION_RETRY } from './retryBudget.js';
 import type { ConsumerOptions, ConsumerRuntime } from './types.js';
 
 const numberFromEnv = (name: string, fallback: number): number => {
@@ -15,14 +15,15 @@ const numberFromEnv = (name: string, fallback: number): number => {
 };
 
 /**
- * Builds the SQS handler of an event consumer. Records of a batch run concurrently and each is
- * settled on its own (Powertools `BatchProcessor`): a record is reported as a batch item failure
- * only when it must be retried by SQS (transient), never because another record failed.
+ * Builds the SQS handler of an event consumer (`processBatch`). A record is reported as a batch
+ * item failure only when it must be retried by SQS (transient), never because another record
+ * failed.
  *
- * Per record: body (EventBridge event) -> `detail` -> `validateEvent` -> `handlers[name][version]`
- * -> the returned effect is written with the processed marker in one transaction.
- * See `processRecord` for the failure classes (poison -> DLQ, prerequisite -> parked,
- * transient -> retried).
+ * Per record: body (EventBridge event) -> `detail` -> `validateEvent` -> `handlers[name][version]`.
+ * A per-record handler (a function) returns its effect, written with the processed marker in one
+ * transaction per record. A batch handler (`{ reads, decide }`) is run for the whole batch: one
+ * `BatchGetItem`, one `TransactWriteItems` with every marker and effect (see `runBatchHandlers`).
+ * Failure classes: poison -> DLQ, prerequisite -> parked, transient -> retried (`settleFailure`).
  *
  * Configuration comes from the options or the environment the `EventConsumer` construct sets:
  * `TABLE_NAME`, `QUEUE_URL`, `DEAD_LETTER_QUEUE_URL`, `PARK_MAX_ATTEMPTS`, `PARK_BASE_DELAY_SECONDS`.
@@ -33,12 +34,16 @@ const numberFromEnv = (name: string, fallback: number): number => {
  *   consumer: 'bonus',
  *   handlers: {
  *     TaskSolved: {
- *       '0': async (event, ctx) => {
- *         const manager = await findManager(ctx.doc, ctx.tableName, event.payload.task_manager_uid);
- *         if (!manager) throw new PrerequisiteMissingError('manager unknown');
- *         return [creditBonus(ctx.tableName, manager, event)];
+ *       '0': {
+ *         reads: (event) => [managerKey(event.payload.task_manager_uid)],
+ *         decide: (event, read) => {
+ *           const manager = read.get<Manager>(managerKey(event.payload.task_manager_uid));
+ *           if (!manager) return prerequisiteMissing('manager unknown');
+ *           return { writes: [ledgerPut(event, manager)], increments: [{ key: balanceKey(manager), add: { balance: 100 } }] };
+ *         },
  *       },
  *     },
+ *     ManagerUpdated: { '1': async (event, ctx) => [lastWriteWinsPut({ tableName: ctx.tableName, item: managerItem(event) })] },
  *   },
  * });
  * ```
@@ -57,23 +62,19 @@ export function createConsumer(options: ConsumerOptions): (event: SQSEvent, cont
         baseDelaySeconds: options.parking?.baseDelaySeconds ?? numberFromEnv('PARK_BASE_DELAY_SECONDS', DEFAULT_PARK_BASE_DELAY_SECONDS),
         maxDelaySeconds: Math.min(MAX_DELAY_SECONDS, options.parking?.maxDelaySeconds ?? MAX_DELAY_SECONDS),
       },
+      retry: { ...DEFAULT_TRANSACTION_RETRY, ...options.retry },
       doc: options.clients?.doc ?? DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
       sendMessage: lazySendMessage(options.clients?.sqs),
       logger: logger.createChild({ persistentKeys: { consumer: options.consumer } }),
-      now: () => new Date(),
+      now: options.now ?? (() => new Date()),
     };
     return runtime;
   };
 
   return async (event, context) => {
     const current = resolveRuntime();
-    const processor = new BatchProcessor(EventType.SQS);
     try {
-      return await processPartialResponse(event, (record: SQSRecord) => processRecord(record, current), processor, {
-        context,
-        // All records failing is an ordinary answer for SQS (all retried), not a reason to throw.
-        throwOnFullBatchFailure: false,
-      });
+      return await processBatch(event.Records, current, context);
     } finally {
       metrics.publishStoredMetrics();
     }

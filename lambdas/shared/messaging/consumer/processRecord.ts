@@ -1,35 +1,16 @@
 import type { SQSRecord } from 'aws-lambda';
-import type { Logger } from '@aws-lambda-powertools/logger';
-import { validateEvent, type AnyEvent } from '../../registry/index.js';
 import { countEvent, MetricName } from '../../observability.js';
-import { UnsupportedEventError } from '../errors.js';
-import { classifyError } from './classifyError.js';
 import { parkedAttempt } from './parkedAttempt.js';
-import { parkRecord } from './parkRecord.js';
-import { parseRecordBody } from './parseRecordBody.js';
-import { sendToDeadLetterQueue } from './sendToDeadLetterQueue.js';
-import type { ConsumerContext, ConsumerRuntime, Effect, RecordOutcome } from './types.js';
+import { parseRecord, recordLogger, type ParsedRecord } from './parseRecord.js';
+import { settleFailure } from './settleFailure.js';
+import type { ConsumerRuntime, EventHandler, RecordOutcome } from './types.js';
 import { writeEffect } from './writeEffect.js';
 
-type AnyHandler = (event: AnyEvent, ctx: ConsumerContext) => Promise<Effect>;
-
-const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-
-/** Log keys read from a not-yet-validated envelope, so even a poison message is traceable. */
-function logKeys(detail: unknown) {
-  const d = (detail ?? {}) as Record<string, unknown>;
-  return {
-    event_id: str(d.event_id),
-    event_name: str(d.event_name),
-    event_version: str(d.event_version),
-    correlation_id: str(d.correlation_id),
-  };
-}
-
 /**
- * Handles one SQS record end to end: parse -> validate -> dispatch by name+version -> write the
- * effect with the processed marker; failures are classified (see `classifyError`):
- * poison -> DLQ with the reason, prerequisite missing -> parked, transient -> thrown.
+ * Handles one SQS record end to end with a PER-RECORD handler: parse -> validate -> dispatch by
+ * name+version -> write the effect with the processed marker in its own transaction; failures are
+ * settled by `settleFailure` (poison -> DLQ with the reason, prerequisite missing -> parked,
+ * transient -> thrown). Batch handlers are run by `processBatch` instead.
  *
  * Resolves with what happened when the record is done (SQS may delete it); REJECTS only when
  * it must be retried (transient failure, or the DLQ/park send itself failed).
@@ -40,19 +21,19 @@ function logKeys(detail: unknown) {
  * ```
  */
 export async function processRecord(record: SQSRecord, runtime: ConsumerRuntime): Promise<RecordOutcome> {
-  let log: Logger = runtime.logger.createChild({ persistentKeys: { messageId: record.messageId } });
-  try {
-    const detail = parseRecordBody(record);
-    const keys = logKeys(detail);
-    log = runtime.logger.createChild({
-      persistentKeys: Object.fromEntries(Object.entries({ messageId: record.messageId, ...keys }).filter(([, v]) => v !== undefined)),
-    });
-    const event = validateEvent(detail);
-    const byVersion = (runtime.handlers as Record<string, Record<string, AnyHandler | undefined> | undefined>)[event.event_name];
-    const handle = byVersion?.[event.event_version];
-    if (!handle) throw new UnsupportedEventError(event.event_name, event.event_version, runtime.consumer);
+  return handleParsedRecord(parseRecord(record, runtime), runtime);
+}
 
-    const effect = await handle(event, {
+/** {@link processRecord} for a record `parseRecord` has read already. */
+export async function handleParsedRecord(parsed: ParsedRecord, runtime: ConsumerRuntime): Promise<RecordOutcome> {
+  const { record } = parsed;
+  const log = recordLogger(runtime, parsed);
+  try {
+    if ('error' in parsed) throw parsed.error;
+    if (typeof parsed.handler !== 'function') throw new TypeError(`the handler of ${parsed.event.event_name} v${parsed.event.event_version} is a batch handler: run it with processBatch`);
+    // The handler of whichever name and version the event has: the map is indexed at run time.
+    const handle = parsed.handler as EventHandler<never, never>;
+    const effect = await handle(parsed.event as never, {
       consumer: runtime.consumer,
       tableName: runtime.tableName,
       doc: runtime.doc,
@@ -60,7 +41,7 @@ export async function processRecord(record: SQSRecord, runtime: ConsumerRuntime)
       parkedAttempt: parkedAttempt(record),
       receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1),
     });
-    const outcome = effect && effect.length > 0 ? await writeEffect(runtime, event, effect) : 'no-effect';
+    const outcome = effect && effect.length > 0 ? await writeEffect(runtime, parsed.event, effect) : 'no-effect';
     if (outcome === 'duplicate') {
       countEvent(MetricName.EventsDuplicate);
       log.info('duplicate event ignored: already processed');
@@ -75,15 +56,6 @@ export async function processRecord(record: SQSRecord, runtime: ConsumerRuntime)
     }
     return outcome;
   } catch (error) {
-    const kind = classifyError(error);
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    if (kind === 'transient') {
-      log.warn('transient failure; SQS will retry', { error: reason });
-      throw error;
-    }
-    if (kind === 'prerequisite-missing') return parkRecord(runtime, record, reason, log);
-    log.error('poison message; sent to the DLQ', { error: reason });
-    await sendToDeadLetterQueue(runtime, record, 'poison', reason);
-    return 'dead-lettered';
+    return settleFailure(runtime, record, error, log);
   }
 }

@@ -8,6 +8,11 @@ export interface MarkedEvent {
   event_version: string;
 }
 
+/** Key of the processed-event marker of `eventId` for `consumer` (what the batch read looks up). */
+export function processedMarkerKey(consumer: string, eventId: string): { pk: string; sk: string } {
+  return { pk: `${PROCESSED_PK_PREFIX}${consumer}#${eventId}`, sk: PROCESSED_SK };
+}
+
 /**
  * The processed-event marker, `pk = PROCESSED#<consumer>#<event_id>`, `sk = PROCESSED`, written
  * with `attribute_not_exists(pk)` in the same transaction as the handler's effect: a redelivered
@@ -24,8 +29,7 @@ export function processedMarker(tableName: string, consumer: string, event: Mark
     Put: {
       TableName: tableName,
       Item: {
-        pk: `${PROCESSED_PK_PREFIX}${consumer}#${event.event_id}`,
-        sk: PROCESSED_SK,
+        ...processedMarkerKey(consumer, event.event_id),
         item_type: 'processed',
         event_name: event.event_name,
         event_version: event.event_version,
