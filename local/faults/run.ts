@@ -16,7 +16,7 @@ import { waitFor } from '../net.js';
 import { startLocalRuntime, type LocalRuntime } from '../runtime.js';
 import { Chaos, type ChaosRates } from './chaos.js';
 import { ApiClient } from './client.js';
-import type { FaultProxy } from './proxy.js';
+import type { ServiceProxy } from '../service-proxy.js';
 import { PER_RATING_POINT, planWorkload, runWorkload, type SolvedRecord } from './workload.js';
 
 export interface ChaosRunOptions {
@@ -78,7 +78,7 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
   const write = (line: string) => logStream?.write(`${line}\n`);
 
   let proxies: Awaited<ReturnType<Chaos['startProxies']>> | undefined;
-  const apiProxies: FaultProxy[] = [];
+  const apiProxies: ServiceProxy[] = [];
   let runtime: LocalRuntime | undefined;
   try {
     runtime = await startLocalRuntime({
