@@ -1,6 +1,7 @@
 /**
  * `npm start` = `node --import tsx local/cli.ts [--assembly DIR] [--data .local/dynamodb] [--fresh] [--in-memory]
- *   [--port-dynamodb N] [--port-sqs N] [--port-eventbridge N] [--port-api NameOrLogicalId=N ...]`
+ *   [--port-dynamodb N] [--port-sqs N] [--port-eventbridge N] [--port-api NameOrLogicalId=N ...]
+ *   [--no-transaction-conflicts]`
  *
  * Synthesizes the app into `.local/cdk.out` (reused when no source changed; `--assembly DIR` uses an
  * existing assembly instead), brings it up locally, prints the endpoints and writes
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     'port-sqs': { type: 'string' },
     'port-eventbridge': { type: 'string' },
     'port-api': { type: 'string', multiple: true },
+    'no-transaction-conflicts': { type: 'boolean', default: false },
   },
 });
 
@@ -54,6 +56,7 @@ try {
     dataDir: values['in-memory'] ? undefined : values.data,
     fresh: values.fresh,
     ports: { dynamodb: num(values['port-dynamodb']), sqs: num(values['port-sqs']), eventbridge: num(values['port-eventbridge']), apis },
+    transactionConflicts: !values['no-transaction-conflicts'],
   });
   const serviceUrls = Object.fromEntries(Object.entries(SERVICE_APIS).map(([service, api]) => [service, runtime.endpoints[api]]));
   // The local servers too: `npm run dlq` finds the SQS server there.
@@ -65,6 +68,9 @@ try {
     ...Object.entries(serviceUrls).map(([service, url]) => `  ${service.padEnd(12)} ${url}`),
     '  (written to .local/endpoints.json)',
     `  DynamoDB     ${runtime.services.dynamodb}   (AWS_ENDPOINT_URL_DYNAMODB)`,
+    runtime.transactionConflicts
+      ? `  DynamoDB as the functions see it: ${runtime.functionServices.dynamodb}   (transaction conflicts emulated; --no-transaction-conflicts turns it off)`
+      : '  Transaction conflicts are NOT emulated (--no-transaction-conflicts): DynamoDB Local runs overlapping transactions one after another',
     `  SQS          ${runtime.services.sqs}   (AWS_ENDPOINT_URL_SQS)`,
     `  EventBridge  ${runtime.services.eventbridge}   (AWS_ENDPOINT_URL_EVENTBRIDGE)`,
     ...[...new Map(Object.entries(runtime.endpoints).reverse().map(([name, url]) => [url, name])).entries()].map(([url, name]) => `  API ${name.padEnd(20)} ${url}`),

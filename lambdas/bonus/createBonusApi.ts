@@ -1,4 +1,5 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { retryWrite } from '../shared/dynamodb/index.js';
 import { createHttpApi, NotFoundError, ValidationError, type HttpRequest } from '../shared/http/index.js';
 import { cancellationReasons, lastWriteWinsPut } from '../shared/messaging/index.js';
 import type { RatingRequest } from '../shared/contracts/internalRoutes.js';
@@ -39,14 +40,18 @@ export function createBonusApi({ doc, tableName }: BonusApiDeps) {
         path: '/internal/tasks/{task_uid}/rating',
         bodySchema: ratingBody,
         // hiring sends every rating with a version: the newest wins whatever the delivery order,
-        // and a redelivered call (sync attempt, then the deferred one) changes nothing.
-        handler: async ({ pathParameters, body }: HttpRequest<RatingRequest>) => {
+        // and a redelivered call (sync attempt, then the deferred one) changes nothing. Concurrent
+        // deliveries for one task conflict on its rating item: retried (`retryWrite`).
+        handler: async ({ pathParameters, body, logger }: HttpRequest<RatingRequest>) => {
           if (body.task_uid !== pathParameters.task_uid) {
             throw new ValidationError('body.task_uid', 'body.task_uid must equal the task_uid in the path');
           }
           const item: RatingItem = { ...bonusKeys.rating(body.task_uid), ...body };
           try {
-            await doc.send(new TransactWriteCommand({ TransactItems: [lastWriteWinsPut({ tableName, item: { ...item } })] }));
+            await retryWrite(() => doc.send(new TransactWriteCommand({ TransactItems: [lastWriteWinsPut({ tableName, item: { ...item } })] })), {
+              what: `the rating of task ${body.task_uid}`,
+              logger,
+            });
           } catch (error) {
             if (cancellationReasons(error)?.some((reason) => reason.Code === 'ConditionalCheckFailed')) {
               return { status: 200, body: { task_uid: body.task_uid, applied: false } };
