@@ -39,9 +39,10 @@ export function ratingCall(rating: Pick<RatingItem, 'task_uid' | 'rating' | 'ver
 export function rateTask(ctx: HiringContext): RouteHandler<RateTaskBody> {
   return async (request) => {
     const taskUid = requireUuidV4('task_uid', request.pathParameters.task_uid);
+    // Hiring's copy of a task is never deleted: checked once, not on every retry.
+    const task = await getItem<TaskItem>(ctx.doc, ctx.tableName, taskKey(taskUid));
+    if (!task) throw new HttpError(404, 'not_found', `task ${taskUid} not found`, { field: 'path.task_uid' });
     const { rating, call, response } = await retryWrite(async () => {
-      const task = await getItem<TaskItem>(ctx.doc, ctx.tableName, taskKey(taskUid));
-      if (!task) throw new HttpError(404, 'not_found', `task ${taskUid} not found`, { field: 'path.task_uid' });
       const current = await getItem<RatingItem>(ctx.doc, ctx.tableName, ratingKey(taskUid));
       const rating: RatingItem = {
         ...ratingKey(taskUid),

@@ -31,11 +31,14 @@ export function solveTask(ctx: HiringContext): RouteHandler<AddSolutionBody> {
     const taskUid = requireUuidV4('task_uid', request.pathParameters.task_uid);
     const candidateUid = request.body.candidate_uid;
     return retryWrite(async () => {
-      const task = await getItem<TaskItem>(ctx.doc, ctx.tableName, taskKey(taskUid));
+      // One round trip: a retry under contention costs little.
+      const [task, candidate, assignment] = await Promise.all([
+        getItem<TaskItem>(ctx.doc, ctx.tableName, taskKey(taskUid)),
+        getItem<CandidateItem>(ctx.doc, ctx.tableName, candidateKey(candidateUid)),
+        getItem<AssignmentItem>(ctx.doc, ctx.tableName, assignmentKey(candidateUid, taskUid)),
+      ]);
       if (!task) throw new HttpError(404, 'not_found', `task ${taskUid} not found`, { field: 'path.task_uid' });
-      const candidate = await getItem<CandidateItem>(ctx.doc, ctx.tableName, candidateKey(candidateUid));
       if (!candidate) throw new HttpError(404, 'not_found', `candidate ${candidateUid} not found`, { field: 'body.candidate_uid' });
-      const assignment = await getItem<AssignmentItem>(ctx.doc, ctx.tableName, assignmentKey(candidateUid, taskUid));
       if (!assignment) throw notAssigned(taskUid, candidateUid);
       if (assignment.solved_at !== undefined) throw alreadySolved(taskUid, candidateUid);
 

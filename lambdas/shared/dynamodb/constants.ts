@@ -6,8 +6,11 @@
  */
 export const WRITE_RETRY_LOG_MESSAGE = 'write retried';
 
-/** Attempts in all, the first included. */
-export const DEFAULT_WRITE_ATTEMPTS = 10;
+/**
+ * Attempts in all, the first included: enough for a writer that waits behind ~20 others on one
+ * item; the time budget below is what usually ends a hopeless run.
+ */
+export const DEFAULT_WRITE_ATTEMPTS = 20;
 /** Full-jitter backoff between attempts: the ceiling starts here and doubles... */
 export const DEFAULT_WRITE_BASE_DELAY_MS = 20;
 /** ...up to this. */

@@ -13,7 +13,7 @@ export interface RetryWriteOptions {
   readonly what: string;
   /** Each retry is logged here with {@link WRITE_RETRY_LOG_MESSAGE}. */
   readonly logger?: WriteRetryLogger;
-  /** Attempts in all. @default 10 */
+  /** Attempts in all. @default 20 */
   readonly maxAttempts?: number;
   /** @default 20 */
   readonly baseDelayMs?: number;
