@@ -188,7 +188,7 @@ export class Chaos {
     const source = records[0]?.eventSource === 'aws:dynamodb' ? 'stream' : 'sqs';
     const mid = rng.chance(0.6);
     // Counted when it happens: a crash planned 40 ms in does not happen to a 10 ms invocation.
-    const onCrash = () => this.count(`lambda:${mid ? 'crash-mid' : 'crash-after'}:${source}:${role(fn.key)}`);
+    const onCrash = () => this.count(`lambda:${mid ? 'crash-mid' : 'crash-after'}:${source}:${functionRole(fn.key)}`);
     return mid ? { kind: 'crash-mid', afterMs: rng.int(2, 60), onCrash } : { kind: 'crash-after', onCrash };
   };
 
@@ -247,8 +247,8 @@ function mutates(protocol: ProxyProtocol, operation: string): boolean {
   return false;
 }
 
-/** A short role name for a function key like `HiringEvents-Services/BonusFromHiringFunction1234`. */
-function role(key: string): string {
+/** A short role name for a function key like `HiringEvents-Services/BonusFromHiringFunction1234` (or its physical name). */
+export function functionRole(key: string): string {
   const id = key.split('/').pop() ?? key;
   for (const [re, name] of [
     [/Publisher/, 'outbox-publisher'],
@@ -257,6 +257,9 @@ function role(key: string): string {
     [/BonusFrom/, 'bonus-consumer'],
     [/HiringFrom/, 'hiring-consumer'],
     [/TasksFrom/, 'tasks-consumer'],
+    [/HiringHttp/, 'hiring-api'],
+    [/TasksHttp/, 'tasks-api'],
+    [/BonusHttp/, 'bonus-api'],
   ] as const) {
     if (re.test(id)) return name;
   }
