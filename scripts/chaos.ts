@@ -57,7 +57,7 @@ try {
     stories: Number(values.stories),
     rates: values['no-lost-responses'] ? { lostResponses: false } : {},
     logFile,
-    progress: (line) => process.stdout.write(`[chaos] ${line}\n`),
+    progress: (line) => process.stdout.write(`[chaos +${((Date.now() - t0) / 1000).toFixed(0)} s] ${line}\n`),
   });
   process.stdout.write(`${formatReport(report)}\n  (runtime and function logs: ${logFile})\n`);
   process.exit(report.ok ? 0 : 1);

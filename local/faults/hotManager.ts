@@ -6,7 +6,11 @@
  * One manager, `tasks` tasks, `candidates` candidates, every candidate assigned to every task; each
  * task rated once BEFORE any solution (so the amount of every credit is fixed: rating x 100); then
  * all the solutions at once, in a shuffled order, as fast as the client's concurrency allows.
+ * Before solving, the run waits (reading `GET /candidates/{uid}`) until hiring knows every
+ * assignment: solutions sent earlier would only be refused `409 not_assigned` and repeated, and that
+ * polling, not the crediting, would load the system.
  */
+import { waitFor } from '../net.js';
 import type { ApiAnswer, ApiClient } from './client.js';
 import { Random } from './random.js';
 import type { SolvedRecord, WorkloadResult } from './workload.js';
@@ -75,7 +79,19 @@ export async function runHotManagerWorkload(plan: HotManagerPlan, client: ApiCli
     await client.sendUntil('tasks', 'POST', `/tasks/${tasks[t]}/assignments`, { candidate_uid: candidates[c] }, key(`assign${t}-${c}`), (a) => a.status === 201, (a) => a.status === 404, onWait);
     done('TaskAssigned');
   });
-  log(`${plan.solutions} assignments made; solving`);
+  log(`${plan.solutions} assignments made; waiting until hiring knows them all`);
+  await all(candidates.length, (c) =>
+    waitFor(
+      async () => {
+        const answer = await client.send('hiring', 'GET', `/candidates/${candidates[c]}`);
+        const known = answer.status === 200 ? ((answer.body as { tasks?: unknown[] }).tasks ?? []).length : 0;
+        if (known < plan.tasks) onWait();
+        return known >= plan.tasks;
+      },
+      { timeoutMs: 600_000, intervalMs: 500, what: `hiring to know the ${plan.tasks} assignments of candidate ${c}` },
+    ),
+  );
+  log('hiring knows every assignment; solving');
 
   const solutions: SolvedRecord[] = [];
   const solveOrder = rng.shuffle(cells);

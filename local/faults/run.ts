@@ -226,11 +226,13 @@ async function awaitQuiescence(runtime: LocalRuntime, timeoutMs: number): Promis
     .resources(['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable'])
     .map((ref) => runtime.tableName(ref.key));
   let quietSince: number | undefined;
+  let lastBusy = '';
   try {
     await waitFor(
       async () => {
         const busy = await busyReason();
         if (busy) {
+          lastBusy = busy;
           quietSince = undefined;
           return false;
         }
@@ -238,7 +240,9 @@ async function awaitQuiescence(runtime: LocalRuntime, timeoutMs: number): Promis
         return Date.now() - quietSince >= 2500;
       },
       { timeoutMs, intervalMs: 200, what: 'the system to become quiet' },
-    );
+    ).catch((error: Error) => {
+      throw new Error(`${error.message} (still busy: ${lastBusy})`);
+    });
   } finally {
     sqs.destroy();
     ddb.destroy();
