@@ -1,4 +1,5 @@
 import { backoffDelay } from '../http/backoffDelay.js';
+import { logger as sharedLogger } from '../observability.js';
 import { DEFAULT_WRITE_ATTEMPTS, DEFAULT_WRITE_BASE_DELAY_MS, DEFAULT_WRITE_BUDGET_MS, DEFAULT_WRITE_MAX_DELAY_MS, WRITE_RETRY_LOG_MESSAGE } from './constants.js';
 import { WriteContentionError, WriteRaced } from './errors.js';
 import { writeRetryReason } from './writeRetryReason.js';
@@ -11,7 +12,7 @@ export interface WriteRetryLogger {
 export interface RetryWriteOptions {
   /** What is written, named in the 409 and the log, e.g. `rating of task <uid>`. */
   readonly what: string;
-  /** Each retry is logged here with {@link WRITE_RETRY_LOG_MESSAGE}. */
+  /** Each retry is logged here with {@link WRITE_RETRY_LOG_MESSAGE}. Default: the functions' shared logger. */
   readonly logger?: WriteRetryLogger;
   /** Attempts in all. @default 20 */
   readonly maxAttempts?: number;
@@ -72,7 +73,7 @@ export async function retryWrite<T>(attempt: (attemptNumber: number) => Promise<
       if (attemptNumber >= maxAttempts || now() + delayMs > deadline) {
         throw new WriteContentionError(options.what, attemptNumber, reason, error);
       }
-      options.logger?.info(WRITE_RETRY_LOG_MESSAGE, { what: options.what, reason, attempt: attemptNumber, delay_ms: delayMs });
+      (options.logger ?? sharedLogger).info(WRITE_RETRY_LOG_MESSAGE, { what: options.what, reason, attempt: attemptNumber, delay_ms: delayMs });
       await sleep(delayMs);
     }
   }
