@@ -1,4 +1,5 @@
 import {
+  BatchWriteItemCommand,
   CreateTableCommand,
   DeleteItemCommand,
   DynamoDBClient,
@@ -73,6 +74,9 @@ async function inFlight(items: TransactWriteItem[], token?: string): Promise<{ a
   await waitFor(() => gate.waiting === 1, { what: 'the first transaction to be held' });
   return { answered };
 }
+
+/** A transaction sent while another request is held at the gate (it passes the gate: one is held at a time). */
+const inFlightAlso = (items: TransactWriteItem[]) => client.send(new TransactWriteItemsCommand({ TransactItems: items })).catch((e: unknown) => e);
 
 beforeAll(async () => {
   direct = new DynamoDBClient({ ...local, endpoint: inject('dynamodbEndpoint') });
@@ -168,6 +172,18 @@ describe('TransactionConflicts in front of DynamoDB Local', () => {
     await first.answered;
     expect(read).toBeInstanceOf(TransactionCanceledException);
     expect(read.CancellationReasons?.map((r) => r.Code)).toEqual(['None', 'TransactionConflict']);
+  });
+
+  it('cancels a TransactGetItems that reads an item a BatchWriteItem is writing, and never refuses the BatchWriteItem', async () => {
+    gate.close((r) => r.operation === 'BatchWriteItem');
+    const batch = client.send(new BatchWriteItemCommand({ RequestItems: { [table]: [{ PutRequest: { Item: key('batched') } }] } }));
+    await waitFor(() => gate.waiting === 1, { what: 'the batch write to be held' });
+    const read = (await client.send(new TransactGetItemsCommand({ TransactItems: [{ Get: { TableName: table, Key: key('batched') } }] })).catch((e: unknown) => e)) as TransactionCanceledException;
+    const other = await inFlightAlso([put('batched')]);
+    gate.open();
+    await expect(batch).resolves.toHaveProperty('$metadata.httpStatusCode', 200);
+    expect(read.CancellationReasons?.map((r) => r.Code)).toEqual(['TransactionConflict']);
+    expect(other).toHaveProperty('$metadata.httpStatusCode', 200); // a transaction does not conflict with a batch write
   });
 
   it('answers TransactionInProgressException to a retry of an in-flight transaction (same ClientRequestToken)', async () => {
