@@ -65,10 +65,15 @@ describe('contention on hiring write routes (transaction conflicts emulated)', {
     const task = await h.putTask();
     const candidates = await concurrently(WRITERS, () => h.newCandidate());
     for (const c of candidates) await h.assign(task.task_uid, c);
+    const keys = candidates.map(() => `solve-${uid()}`);
     const answers = await withConflicts(layer, () =>
-      concurrently(WRITERS, (i) => h.call<{ candidate_uid: string; task_manager_uid: string }>('POST', `/tasks/${task.task_uid}/solutions`, { body: { candidate_uid: candidates[i] }, idempotencyKey: `solve-${uid()}` })),
+      concurrently(WRITERS, (i) => h.call<{ candidate_uid: string; task_manager_uid: string }>('POST', `/tasks/${task.task_uid}/solutions`, { body: { candidate_uid: candidates[i] }, idempotencyKey: keys[i] })),
     );
     const solved = expectOnly2xxOr409(answers);
+    // Idempotency holds: a key that got its 201 replays it, with no second TaskSolved (counted below).
+    const first = answers.findIndex((a) => a.status === 201);
+    const replay = await h.call('POST', `/tasks/${task.task_uid}/solutions`, { body: { candidate_uid: candidates[first] }, idempotencyKey: keys[first] });
+    expect(replay).toMatchObject({ status: 201, body: answers[first]!.body, headers: { 'idempotent-replayed': 'true' } });
     const events = (await outboxEvents(h.doc, h.tableName, 'TaskSolved')).filter((e) => e.payload.task_uid === task.task_uid);
     expect(events.map((e) => e.payload.candidate_uid).sort()).toEqual(solved.map((a) => a.body.candidate_uid).sort());
     for (const a of solved) expect(a.body.task_manager_uid).toBe(task.manager_uid);

@@ -52,10 +52,14 @@ describe('contention on tasks write routes (transaction conflicts emulated)', { 
 
   it(`POST /tasks: ${WRITERS} tasks for one manager at once (each checks the manager) -> every 201 stored with its TaskCreated`, async () => {
     const managerUid = await h.givenManager();
-    const answers = await withConflicts(layer, () =>
-      concurrently(WRITERS, (i) => h.api.createTask({ title: `Task ${i}`, knowledge_area: 'Go', manager_uid: managerUid }, { 'Idempotency-Key': `task-${randomUUID()}` })),
-    );
+    const keys = Array.from({ length: WRITERS }, () => `task-${randomUUID()}`);
+    const body = (i: number) => ({ title: `Task ${i}`, knowledge_area: 'Go', manager_uid: managerUid });
+    const answers = await withConflicts(layer, () => concurrently(WRITERS, (i) => h.api.createTask(body(i), { 'Idempotency-Key': keys[i]! })));
     const created = expectOnly2xxOr409(answers);
+    // Idempotency holds: a key that got its 201 replays it (no second task).
+    const i = answers.findIndex((a) => a.status === 201);
+    const replay = await h.api.createTask(body(i), { 'Idempotency-Key': keys[i]! });
+    expect(replay).toMatchObject({ status: 201, body: answers[i]!.body, headers: { 'idempotent-replayed': 'true' } });
     expect(created.length).toBeGreaterThan(0);
     for (const a of answers) {
       const stored = await h.table.get(`TASK#${a.body.task_uid}`, 'TASK');
