@@ -1,6 +1,7 @@
 /**
  * `npm start` = `node --import tsx local/cli.ts [--assembly DIR] [--data .local/dynamodb] [--fresh] [--in-memory]
- *   [--port-dynamodb N] [--port-sqs N] [--port-eventbridge N] [--port-api NameOrLogicalId=N ...]`
+ *   [--port-dynamodb N] [--port-sqs N] [--port-eventbridge N] [--port-api NameOrLogicalId=N ...]
+ *   [--no-transaction-conflicts]`
  *
  * Synthesizes the app into `.local/cdk.out` (reused when no source changed; `--assembly DIR` uses an
  * existing assembly instead), brings it up locally, prints the endpoints and writes
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     'port-sqs': { type: 'string' },
     'port-eventbridge': { type: 'string' },
     'port-api': { type: 'string', multiple: true },
+    'no-transaction-conflicts': { type: 'boolean', default: false },
   },
 });
 
@@ -113,6 +115,7 @@ try {
     fresh: values.fresh,
     ports: { dynamodb: num(values['port-dynamodb']), sqs: num(values['port-sqs']), eventbridge: num(values['port-eventbridge']), apis },
     schedules: { secondsPerMinute: LOCAL_SCHEDULE_SECONDS_PER_MINUTE },
+    transactionConflicts: !values['no-transaction-conflicts'],
   });
   const running = runtime;
   catalog = await startCatalogServer();
@@ -127,6 +130,9 @@ try {
     ...Object.entries(urls).map(([service, url]) => `  ${service.padEnd(12)} ${url}`),
     '  (written to .local/endpoints.json)',
     `  DynamoDB     ${running.services.dynamodb}   (AWS_ENDPOINT_URL_DYNAMODB)`,
+    running.transactionConflicts
+      ? `  DynamoDB as the functions see it: ${running.functionServices.dynamodb}   (transaction conflicts emulated; --no-transaction-conflicts turns it off)`
+      : '  Transaction conflicts are NOT emulated (--no-transaction-conflicts): DynamoDB Local runs overlapping transactions one after another',
     `  SQS          ${running.services.sqs}   (AWS_ENDPOINT_URL_SQS)`,
     `  EventBridge  ${running.services.eventbridge}   (AWS_ENDPOINT_URL_EVENTBRIDGE)`,
     `  Catalog      ${catalog.url}   (docs/: events, routes, migrations; \`npm run docs\` regenerates)`,

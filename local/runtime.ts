@@ -15,6 +15,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ApiServer, loadApis } from './apigateway.js';
 import { CloudAssembly, constructId, Resolver, type ResourceRef } from './assembly.js';
+import { TransactionConflicts } from './dynamodb-conflicts.js';
 import { releaseDataDir, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { createTables, type LocalTable } from './dynamodb-resources.js';
 import { compileEventPattern } from './event-pattern.js';
@@ -22,6 +23,7 @@ import { EventBridgeEmulator, loadBuses, loadRules } from './eventbridge.js';
 import { functionDefinitions, LambdaRunner, type FunctionDefinition, type LambdaRunnerOptions } from './lambda-runner.js';
 import { assertPortFree } from './net.js';
 import { loadSchedules, LocalScheduler } from './scheduler.js';
+import { ServiceProxy } from './service-proxy.js';
 import { SqsPoller, type SqsDeliveryHooks } from './sqs-poller.js';
 import { startSqsServer, type SqsServer } from './sqs-server.js';
 import { createQueues, type LocalQueue } from './sqs-resources.js';
@@ -43,9 +45,17 @@ export interface LocalRuntimeOptions {
   /** Receives each line a function prints. Default: stdout prefixed with the function name. */
   readonly functionLog?: (functionName: string, line: string) => void;
   /**
-   * Endpoints the FUNCTIONS get in `AWS_ENDPOINT_URL_*` instead of the real ones (e.g. a
-   * fault-injecting proxy in front of them); called once the servers are up. The runtime's own
-   * pollers keep using the real endpoints.
+   * DynamoDB's transaction conflicts for the functions (`local/dynamodb-conflicts.ts`): their DynamoDB
+   * endpoint is a proxy that refuses a write to an item another in-flight transaction holds, as AWS
+   * does and DynamoDB Local does not. Default true: the local run is as strict as AWS where money
+   * depends on it. `false` hands the functions DynamoDB Local itself.
+   */
+  readonly transactionConflicts?: boolean;
+  /**
+   * Endpoints the FUNCTIONS get in `AWS_ENDPOINT_URL_*` instead of the ones they would get (e.g. a
+   * fault-injecting proxy in front of them); called once the servers are up with those endpoints
+   * (DynamoDB behind the conflict layer when it is on). The runtime's own pollers keep using the real
+   * endpoints.
    */
   readonly functionEndpoints?: (services: LocalRuntime['services']) => Promise<Partial<LocalRuntime['services']>> | Partial<LocalRuntime['services']>;
   /** Chaos hook: crashes chosen invocations (see `InvocationFault`). */
@@ -72,8 +82,12 @@ export interface RuntimeActivity {
 export interface LocalRuntime {
   /** API base URLs (with the stage, ending in `/`) by RestApi name, logical id and `<stack>/<logicalId>`. */
   readonly endpoints: Record<string, string>;
-  /** Endpoints the functions (and your tests) use for the AWS SDK. */
+  /** The local servers themselves (DynamoDB Local, the SQS server, the EventBridge emulator): for tools and tests. */
   readonly services: { readonly dynamodb: string; readonly sqs: string; readonly eventbridge: string };
+  /** The endpoints the functions get (DynamoDB behind the conflict layer, unless it is off or `functionEndpoints` replaced it). */
+  readonly functionServices: { readonly dynamodb: string; readonly sqs: string; readonly eventbridge: string };
+  /** The transaction-conflict layer in front of DynamoDB (its counts), when on. */
+  readonly transactionConflicts?: TransactionConflicts;
   readonly eventBridge: EventBridgeEmulator;
   /** The assembly currently applied. */
   assembly(): CloudAssembly;
@@ -139,11 +153,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: dynamodbEndpoint });
     const streams = new DynamoDBStreamsClient({ ...clientConfig, endpoint: dynamodbEndpoint });
     const sqs = new SQSClient({ ...clientConfig, endpoint: sqsEndpoint });
-    owned.push(async () => {
+    const stopClients = async () => {
       dynamodb.destroy();
       streams.destroy();
       sqs.destroy();
-    });
+    };
+    owned.push(stopClients);
 
     let queues = new Map<string, LocalQueue>();
     let tables = new Map<string, LocalTable>();
@@ -181,7 +196,21 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     // Stopped before the functions and queues it uses (owned stops run in reverse).
     owned.push(() => scheduler.stop());
     const services = { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint, eventbridge: eventBridge.endpoint };
-    const forFunctions = { ...services, ...(options.functionEndpoints ? await options.functionEndpoints(services) : {}) };
+    let transactionConflicts: TransactionConflicts | undefined;
+    let functionsDynamodb = dynamodbEndpoint;
+    if (options.transactionConflicts !== false) {
+      const conflicts = new TransactionConflicts({ target: dynamodbEndpoint });
+      const proxy = await ServiceProxy.start({ protocol: 'dynamodb', target: dynamodbEndpoint, layers: [conflicts] });
+      // Stopped after the functions and pollers (owned stops in reverse order).
+      owned.splice(owned.indexOf(stopClients), 0, async () => {
+        await proxy.stop();
+        conflicts.close();
+      });
+      transactionConflicts = conflicts;
+      functionsDynamodb = proxy.endpoint;
+    }
+    const defaults = { ...services, dynamodb: functionsDynamodb };
+    const forFunctions = { ...defaults, ...(options.functionEndpoints ? await options.functionEndpoints(defaults) : {}) };
 
     const pollers = new Map<string, RunningPoller>();
     owned.push(async () => {
@@ -321,6 +350,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     return {
       endpoints,
       services,
+      functionServices: forFunctions,
+      transactionConflicts,
       eventBridge,
       assembly: () => assembly,
       invoke: (functionId, event) => runner.invoke(assembly.find(functionId)?.key ?? functionId, event),

@@ -1,4 +1,5 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { retryWrite } from '../shared/dynamodb/index.js';
 import { createHttpApi, NotFoundError, ValidationError, type HttpRequest } from '../shared/http/index.js';
 import type { RatingRequest } from '../shared/contracts/internalRoutes.js';
 import { bonusKeys, type LedgerEntry } from './keys.js';
@@ -45,11 +46,12 @@ export function createBonusApi({ doc, tableName }: BonusApiDeps) {
         // hiring sends every rating with a version and its time: bonus keeps every version (a
         // solution earns the rating in force when it was solved), in whatever order they arrive;
         // a redelivered call (sync attempt, then the deferred one) changes nothing (applied: false).
-        handler: async ({ pathParameters, body }: HttpRequest<RatingRequest>) => {
+        // Concurrent deliveries for one task conflict on its rating item: retried (`retryWrite`).
+        handler: async ({ pathParameters, body, logger }: HttpRequest<RatingRequest>) => {
           if (body.task_uid !== pathParameters.task_uid) {
             throw new ValidationError('body.task_uid', 'body.task_uid must equal the task_uid in the path');
           }
-          const stored = await storeRatingVersion(doc, tableName, body);
+          const stored = await retryWrite(() => storeRatingVersion(doc, tableName, body), { what: `the rating of task ${body.task_uid}`, logger });
           return { status: 200, body: { task_uid: body.task_uid, applied: stored === 'stored' } };
         },
       },

@@ -8,7 +8,7 @@
  *   after 1/60 of the queue's visibility timeout instead of minutes (time compression).
  * - **Crashes** of SQS/stream-triggered invocations: `crash-mid` kills the sandbox part-way through
  *   the batch, `crash-after` loses the result of a finished one; the mapping retries either.
- * - **AWS calls of the functions** through {@link FaultProxy}s in front of DynamoDB Local, the SQS
+ * - **AWS calls of the functions** through {@link ServiceProxy}s in front of DynamoDB Local, the SQS
  *   server and the EventBridge emulator: throttling/5xx answers, reset connections, and responses
  *   lost after the request was executed.
  * - **PutEvents partial failures**: some entries failed in an otherwise 200 answer (emulator injector).
@@ -21,7 +21,7 @@
 import type { FaultInjector } from '../eventbridge.js';
 import type { FunctionDefinition, InvocationFault } from '../lambda-runner.js';
 import type { SqsDelivery, SqsDeliveryHooks, SqsRecord } from '../sqs-poller.js';
-import { FaultProxy, type ProxiedRequest, type ProxyFault, type ProxyProtocol } from './proxy.js';
+import { ServiceProxy, type ProxiedRequest, type ProxyFault, type ProxyProtocol } from '../service-proxy.js';
 import { Random } from './random.js';
 
 export interface ChaosRates {
@@ -101,7 +101,7 @@ export class Chaos {
   async startProxies(services: { dynamodb: string; sqs: string; eventbridge: string }): Promise<ChaosProxies> {
     const started = await Promise.all(
       (['dynamodb', 'sqs', 'eventbridge'] as const).map((protocol) =>
-        FaultProxy.start({
+        ServiceProxy.start({
           protocol,
           target: services[protocol],
           decide: (request) => this.awsFault(request),
@@ -110,7 +110,7 @@ export class Chaos {
         }),
       ),
     );
-    const [dynamodb, sqs, eventbridge] = started as [FaultProxy, FaultProxy, FaultProxy];
+    const [dynamodb, sqs, eventbridge] = started as [ServiceProxy, ServiceProxy, ServiceProxy];
     return {
       endpoints: { dynamodb: dynamodb.endpoint, sqs: sqs.endpoint, eventbridge: eventbridge.endpoint },
       stop: async () => {
@@ -120,8 +120,8 @@ export class Chaos {
   }
 
   /** A proxy for client API traffic in front of `target` (an API server's origin). */
-  startApiProxy(target: string): Promise<FaultProxy> {
-    return FaultProxy.start({ protocol: 'api', target, decide: (request) => this.apiFault(request), onFault: (fault) => this.count(fault.kind) });
+  startApiProxy(target: string): Promise<ServiceProxy> {
+    return ServiceProxy.start({ protocol: 'api', target, decide: (request) => this.apiFault(request), onFault: (fault) => this.count(fault.kind) });
   }
 
   private awsFault(request: ProxiedRequest): ProxyFault | undefined {
@@ -188,7 +188,7 @@ export class Chaos {
     const source = records[0]?.eventSource === 'aws:dynamodb' ? 'stream' : 'sqs';
     const mid = rng.chance(0.6);
     // Counted when it happens: a crash planned 40 ms in does not happen to a 10 ms invocation.
-    const onCrash = () => this.count(`lambda:${mid ? 'crash-mid' : 'crash-after'}:${source}:${role(fn.key)}`);
+    const onCrash = () => this.count(`lambda:${mid ? 'crash-mid' : 'crash-after'}:${source}:${functionRole(fn.key)}`);
     return mid ? { kind: 'crash-mid', afterMs: rng.int(2, 60), onCrash } : { kind: 'crash-after', onCrash };
   };
 
@@ -247,8 +247,8 @@ function mutates(protocol: ProxyProtocol, operation: string): boolean {
   return false;
 }
 
-/** A short role name for a function key like `prod-HiringEvents-Services/BonusFromHiringFunction1234`. */
-function role(key: string): string {
+/** A short role name for a function key like `prod-HiringEvents-Services/BonusFromHiringFunction1234` (or its physical name). */
+export function functionRole(key: string): string {
   const id = key.split('/').pop() ?? key;
   for (const [re, name] of [
     [/Publisher/, 'outbox-publisher'],
@@ -257,6 +257,9 @@ function role(key: string): string {
     [/BonusFrom/, 'bonus-consumer'],
     [/HiringFrom/, 'hiring-consumer'],
     [/TasksFrom/, 'tasks-consumer'],
+    [/HiringHttp/, 'hiring-api'],
+    [/TasksHttp/, 'tasks-api'],
+    [/BonusHttp/, 'bonus-api'],
   ] as const) {
     if (re.test(id)) return name;
   }

@@ -1,7 +1,8 @@
 /**
  * The HTTP client of a chaos run: JSON requests to the services' APIs that are retried on 5xx, 429,
- * 409 `request_in_progress` and connection errors with the SAME `Idempotency-Key` (that is what the
- * key is for), with a bounded number of requests in flight. Retries are counted by reason.
+ * 409 `request_in_progress` / `write_conflict` and connection errors with the SAME `Idempotency-Key`
+ * (that is what the key is for), with a bounded number of requests in flight. Retries are counted by
+ * reason.
  */
 import { waitFor } from '../net.js';
 
@@ -51,7 +52,7 @@ export class ApiClient {
 
   /**
    * One logical request: retried until it gets a non-transient answer (any 2xx/4xx except 409
-   * `request_in_progress` and 429). Throws after the deadline.
+   * `request_in_progress` / `write_conflict` and 429). Throws after the deadline.
    */
   async send(service: string, method: string, path: string, body?: unknown, idempotencyKey?: string): Promise<ApiAnswer> {
     const url = new URL(path.replace(/^\//, ''), this.options.baseUrls[service] ?? fail(`no base URL for ${service}`)).toString();
@@ -76,8 +77,9 @@ export class ApiClient {
           return { status: response.status, body: parsed };
         });
         const code = (answer.body as { error?: { code?: string } } | undefined)?.error?.code;
-        if (answer.status < 500 && answer.status !== 429 && !(answer.status === 409 && code === 'request_in_progress')) return { ...answer, retries: attempt };
-        reason = answer.status === 409 ? `409 request_in_progress (${method} ${path.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '{uid}')})` : String(answer.status);
+        const retry409 = answer.status === 409 && (code === 'request_in_progress' || code === 'write_conflict');
+        if (answer.status < 500 && answer.status !== 429 && !retry409) return { ...answer, retries: attempt };
+        reason = retry409 ? `409 ${code} (${method} ${path.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '{uid}')})` : String(answer.status);
       } catch (error) {
         reason = `network (${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name})`;
       }

@@ -1,30 +1,49 @@
 /**
  * A whole chaos run on the offline runtime (issue #7, part 1): the synthesized app comes up with
- * every fault hook of {@link Chaos} installed, the seeded workload is driven over HTTP, the run
- * waits until the system is quiet, then checks the money invariant and lists every DLQ.
+ * every fault hook of {@link Chaos} installed and DynamoDB's transaction conflicts emulated, the
+ * seeded workload is driven over HTTP, the run waits until the system is quiet, then checks the
+ * money invariant and lists every DLQ.
+ *
+ * Workloads: `stories` (managers, tasks, candidates, moves and ratings mixed; `workload.ts`) or
+ * `hot-manager` (every solution credits ONE manager; `hotManager.ts`), which also requires the DLQs
+ * to stay empty.
  *
  * Invariant: each manager's balance equals the sum of `rating x 100` over the solutions whose 201
- * answer named them as the task's manager at solve time; the ledger holds exactly one entry per
- * solution (task + candidate) and per event id.
+ * answer named them as the task's manager at solve time; the ledger (read whole from the bonus
+ * table) holds exactly one entry per solution (task + candidate) and per event id.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, QueryCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { bonusKeys } from '../../lambdas/bonus/keys.js';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { waitFor } from '../net.js';
 import { serviceUrls } from '../endpointsFile.js';
 import { startLocalRuntime, type LocalRuntime } from '../runtime.js';
-import { Chaos, type ChaosRates } from './chaos.js';
+import { Chaos, functionRole, type ChaosRates } from './chaos.js';
 import { ApiClient } from './client.js';
-import type { FaultProxy } from './proxy.js';
-import { PER_RATING_POINT, planWorkload, runWorkload, type SolvedRecord } from './workload.js';
+import { ConflictOutcomes } from './conflictOutcomes.js';
+import { planHotManager, runHotManagerWorkload } from './hotManager.js';
+import type { ServiceProxy } from '../service-proxy.js';
+import { PER_RATING_POINT, planWorkload, runWorkload, type SolvedRecord, type WorkloadResult } from './workload.js';
+
+export type ChaosWorkload = 'stories' | 'hot-manager';
 
 export interface ChaosRunOptions {
   readonly assemblyDir: string;
   readonly seed: number;
-  /** Business events to make, at least. */
+  /** Default `stories`. */
+  readonly workload?: ChaosWorkload;
+  /** `stories`: business events to make, at least. */
   readonly events: number;
+  /** `hot-manager`: solutions (TaskSolved) for the one manager, at least. Default 2000. */
+  readonly solutions?: number;
+  /** Inject the chaos faults (deliveries, crashes, failing AWS calls, API faults). Default true. Time compression of SQS retries stays either way. */
+  readonly faults?: boolean;
+  /** Emulate DynamoDB's transaction conflicts for the functions. Default true. */
+  readonly transactionConflicts?: boolean;
   /** HTTP requests in flight at most. Default 16. */
   readonly concurrency?: number;
   /** Task stories running at once. Default 12. */
@@ -47,12 +66,29 @@ export interface DlqMessage {
   readonly explained: boolean;
 }
 
+/** What happened to the DynamoDB transaction conflicts of the run. */
+export interface ConflictSummary {
+  /** Emulation on? */
+  readonly emulated: boolean;
+  /** Requests the conflict layer refused, in all and by operation. */
+  readonly injected: number;
+  readonly injectedByOperation: Record<string, number>;
+  /** Retries the functions made themselves (`retryWrite`'s log line), in all and by function role. */
+  readonly retriedInProcess: number;
+  readonly retriedInProcessByRole: Record<string, number>;
+  /** SQS records given back to SQS because of a conflict (batch item failures), in all and by role. */
+  readonly backToSqs: number;
+  readonly backToSqsByRole: Record<string, number>;
+}
+
 export interface ChaosReport {
   readonly seed: number;
+  readonly workload: ChaosWorkload;
   readonly ok: boolean;
   readonly durationMs: number;
   readonly events: { readonly total: number; readonly byKind: Record<string, number> };
   readonly faults: { readonly total: number; readonly byKind: Record<string, number> };
+  readonly conflicts: ConflictSummary;
   readonly clientRetries: { readonly total: number; readonly byReason: Record<string, number>; readonly requests: number };
   readonly propagationWaits: number;
   readonly solutions: number;
@@ -71,6 +107,9 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
   const started = Date.now();
   const progress = options.progress ?? (() => undefined);
   const chaos = new Chaos(options.seed, options.rates);
+  const workloadKind = options.workload ?? 'stories';
+  if (options.faults === false) chaos.setEnabled(false);
+  const conflictOutcomes = new ConflictOutcomes(functionRole);
   let logStream: ReturnType<typeof createWriteStream> | undefined;
   if (options.logFile) {
     mkdirSync(dirname(options.logFile), { recursive: true });
@@ -79,13 +118,17 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
   const write = (line: string) => logStream?.write(`${line}\n`);
 
   let proxies: Awaited<ReturnType<Chaos['startProxies']>> | undefined;
-  const apiProxies: FaultProxy[] = [];
+  const apiProxies: ServiceProxy[] = [];
   let runtime: LocalRuntime | undefined;
   try {
     runtime = await startLocalRuntime({
       assemblyDir: options.assemblyDir,
       log: (m) => write(`[local] ${m}`),
-      functionLog: (fn, line) => write(`[${fn}] ${line}`),
+      functionLog: (fn, line) => {
+        conflictOutcomes.observe(fn, line);
+        write(`[${fn}] ${line}`);
+      },
+      transactionConflicts: options.transactionConflicts ?? true,
       functionEndpoints: async (services) => {
         proxies = await chaos.startProxies(services);
         return proxies.endpoints;
@@ -106,10 +149,17 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
     }
     progress(`runtime up in ${((Date.now() - started) / 1000).toFixed(1)} s; seed ${options.seed}`);
 
-    const plan = planWorkload(options.seed, options.events);
-    progress(`plan: ${plan.events} business events (${plan.managers} managers, ${plan.candidates} candidates, ${plan.tasks.length} tasks)`);
     const client = new ApiClient({ baseUrls, concurrency: options.concurrency ?? 16 });
-    const workload = await runWorkload(plan, client, options.seed, { storyConcurrency: options.stories ?? 12, log: progress });
+    let workload: WorkloadResult;
+    if (workloadKind === 'hot-manager') {
+      const plan = planHotManager(options.solutions ?? 2000);
+      progress(`plan: ONE manager, ${plan.solutions} solutions (${plan.tasks} tasks x ${plan.candidates} candidates)`);
+      workload = await runHotManagerWorkload(plan, client, options.seed, progress);
+    } else {
+      const plan = planWorkload(options.seed, options.events);
+      progress(`plan: ${plan.events} business events (${plan.managers} managers, ${plan.candidates} candidates, ${plan.tasks.length} tasks)`);
+      workload = await runWorkload(plan, client, options.seed, { storyConcurrency: options.stories ?? 12, log: progress });
+    }
     progress(`workload done in ${((Date.now() - started) / 1000).toFixed(1)} s; waiting for the system to become quiet`);
 
     const quietFrom = Date.now();
@@ -119,14 +169,26 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
 
     // Checks go around the fault proxies: the invariant is about the data, not about the faults.
     chaos.setEnabled(false);
-    const check = await checkInvariant(client, workload.managerUids, workload.solutions);
+    const check = await checkInvariant(client, rt, workload.managerUids, workload.solutions);
     const dlq = await listDeadLetters(rt);
     const problems = [...workload.anomalies, ...check.problems];
     const unexplained = dlq.filter((m) => !m.explained);
     for (const m of unexplained) problems.push(`unexplained DLQ message in ${m.queue}: ${m.summary}`);
+    if (workloadKind === 'hot-manager' && dlq.length > unexplained.length) problems.push(`${dlq.length - unexplained.length} DLQ message(s) in a hot-manager run (it requires none)`);
     const faults = chaos.faults();
+    const layer = rt.transactionConflicts;
     return {
       seed: options.seed,
+      workload: workloadKind,
+      conflicts: {
+        emulated: layer !== undefined,
+        injected: layer?.total() ?? 0,
+        injectedByOperation: { ...(layer?.counts() ?? {}) },
+        retriedInProcess: conflictOutcomes.total('retried-in-process'),
+        retriedInProcessByRole: conflictOutcomes.byRole('retried-in-process'),
+        backToSqs: conflictOutcomes.total('back-to-sqs'),
+        backToSqsByRole: conflictOutcomes.byRole('back-to-sqs'),
+      },
       ok: problems.length === 0 && check.lost === 0 && check.doubled === 0,
       durationMs: Date.now() - started,
       events: { total: Object.values(workload.events).reduce((a, b) => a + b, 0), byKind: workload.events },
@@ -164,11 +226,13 @@ async function awaitQuiescence(runtime: LocalRuntime, timeoutMs: number): Promis
     .resources(['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable'])
     .map((ref) => runtime.tableName(ref.key));
   let quietSince: number | undefined;
+  let lastBusy = '';
   try {
     await waitFor(
       async () => {
         const busy = await busyReason();
         if (busy) {
+          lastBusy = busy;
           quietSince = undefined;
           return false;
         }
@@ -176,7 +240,9 @@ async function awaitQuiescence(runtime: LocalRuntime, timeoutMs: number): Promis
         return Date.now() - quietSince >= 2500;
       },
       { timeoutMs, intervalMs: 200, what: 'the system to become quiet' },
-    );
+    ).catch((error: Error) => {
+      throw new Error(`${error.message} (still busy: ${lastBusy})`);
+    });
   } finally {
     sqs.destroy();
     ddb.destroy();
@@ -267,8 +333,39 @@ function describeDeadLetter(queue: string, m: Message): DlqMessage {
   return { queue, messageId: m.MessageId!, failureKind, failureReason, summary, explained };
 }
 
+/** Every ledger entry of a manager, read from the bonus table around the proxies (the API answers one page of 100). */
+async function readLedger(runtime: LocalRuntime, managerUid: string): Promise<Array<Record<string, any>>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const table = runtime
+    .assembly()
+    .resources(['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable'])
+    .find((ref) => /BonusTable/.test(ref.key));
+  if (!table) throw new Error('no bonus table (BonusTable) in the assembly');
+  const ddb = new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, endpoint: runtime.services.dynamodb });
+  const entries: Array<Record<string, any>> = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+  try {
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await ddb.send(
+        new QueryCommand({
+          TableName: runtime.tableName(table.key),
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :ledger)',
+          ExpressionAttributeValues: { ':pk': { S: bonusKeys.manager(managerUid).pk }, ':ledger': { S: bonusKeys.ledgerPrefix } },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      entries.push(...(page.Items ?? []).map((item) => unmarshall(item)));
+      start = page.LastEvaluatedKey;
+    } while (start);
+  } finally {
+    ddb.destroy();
+  }
+  return entries;
+}
+
 async function checkInvariant(
   client: ApiClient,
+  runtime: LocalRuntime,
   managerUids: string[],
   solutions: SolvedRecord[],
 ): Promise<{ problems: string[]; lost: number; doubled: number; expectedTotal: number; creditedTotal: number }> {
@@ -294,9 +391,7 @@ async function checkInvariant(
     if (got.balance !== want.balance || got.entries !== want.entries) {
       problems.push(`manager ${uid}: balance ${got.balance} (${got.entries} entries), expected ${want.balance} (${want.entries} entries)`);
     }
-    const ledger = await client.send('bonus', 'GET', `/managers/${uid}/ledger`);
-    const entries = ledger.status === 404 ? [] : ((ledger.body as { entries: Array<Record<string, any>> }).entries ?? []); // eslint-disable-line @typescript-eslint/no-explicit-any
-    if (entries.length >= 100) problems.push(`manager ${uid}: ledger page full (100): the check cannot see every entry`);
+    const entries = await readLedger(runtime, uid);
     for (const entry of entries) {
       const id = `${entry.task_uid}/${entry.candidate_uid}`;
       perSolution.set(id, (perSolution.get(id) ?? 0) + 1);
@@ -307,7 +402,7 @@ async function checkInvariant(
       else if (entry.amount !== s.rating * PER_RATING_POINT) problems.push(`ledger of ${uid}: ${id} amount ${entry.amount}, expected ${s.rating * PER_RATING_POINT}`);
     }
     const sum = entries.reduce((n, e) => n + Number(e.amount), 0);
-    if (entries.length < 100 && (sum !== got.balance || entries.length !== got.entries)) problems.push(`manager ${uid}: balance ${got.balance}/${got.entries} but ledger sums to ${sum}/${entries.length}`);
+    if (sum !== got.balance || entries.length !== got.entries) problems.push(`manager ${uid}: balance ${got.balance}/${got.entries} but ledger sums to ${sum}/${entries.length}`);
   }
   const lost = solutions.filter((s) => !perSolution.has(`${s.task_uid}/${s.candidate_uid}`)).length;
   const doubled = [...perSolution.values()].reduce((n, c) => n + Math.max(0, c - 1), 0);
@@ -323,9 +418,18 @@ async function checkInvariant(
 export function formatReport(r: ChaosReport): string {
   const lines: string[] = [];
   const table = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `    ${k.padEnd(48)} ${v}`);
-  lines.push(`chaos run, seed ${r.seed}: ${r.ok ? 'INVARIANT HOLDS' : 'INVARIANT BROKEN'} (${(r.durationMs / 1000).toFixed(1)} s, quiet ${(r.quiescenceMs / 1000).toFixed(1)} s after the workload)`);
+  const name = r.workload === 'hot-manager' ? 'hot-manager run' : 'chaos run';
+  lines.push(`${name}, seed ${r.seed}: ${r.ok ? 'INVARIANT HOLDS' : 'INVARIANT BROKEN'} (${(r.durationMs / 1000).toFixed(1)} s, quiet ${(r.quiescenceMs / 1000).toFixed(1)} s after the workload)`);
   lines.push(`  business events: ${r.events.total}`, ...table(r.events.byKind));
   lines.push(`  faults injected: ${r.faults.total}`, ...table(r.faults.byKind));
+  const c = r.conflicts;
+  const inline = (o: Record<string, number>) => (Object.keys(o).length ? ` (${Object.entries(o).map(([k, v]) => `${k} ${v}`).join(', ')})` : '');
+  if (!c.emulated) lines.push('  transaction conflicts: NOT emulated (--no-transaction-conflicts)');
+  else {
+    lines.push(`  transaction conflicts injected (DynamoDB, emulated): ${c.injected}${inline(c.injectedByOperation)}`);
+    lines.push(`    retried in-process: ${c.retriedInProcess}${inline(c.retriedInProcessByRole)}`);
+    lines.push(`    went back to SQS (batch item failures): ${c.backToSqs}${inline(c.backToSqsByRole)}`);
+  }
   lines.push(`  client retries (same Idempotency-Key): ${r.clientRetries.total} over ${r.clientRetries.requests} requests`, ...table(r.clientRetries.byReason));
   lines.push(`  propagation waits (404 / 409 not_assigned before an event or call arrived): ${r.propagationWaits}`);
   lines.push(`  solutions: ${r.solutions}; expected credit ${r.expectedTotal}, credited ${r.creditedTotal}`);

@@ -1,8 +1,9 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { bonusKeys } from '../../lambdas/bonus/keys.js';
 import { constructId } from '../../local/assembly.js';
-import { FaultProxy, type ProxyProtocol } from '../../local/faults/proxy.js';
+import { ServiceProxy, type ProxyProtocol } from '../../local/service-proxy.js';
 import { waitFor } from '../../local/net.js';
+import { serviceUrls } from '../../local/endpointsFile.js';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime.js';
 import { startSqsServer } from '../../local/sqs-server.js';
 import { ApiClient } from '../e2e/client.js';
@@ -42,7 +43,7 @@ export async function measureEndToEndCost(options: { assemblyDir: string; dynamo
   const counters = { dynamodb: new RequestCounter(), sqs: new RequestCounter(), eventbridge: new RequestCounter(), lambda: new RequestCounter() };
   let streamPolls = 0;
   const counting = (protocol: ProxyProtocol, target: string) =>
-    FaultProxy.start({
+    ServiceProxy.start({
       protocol,
       target,
       decide: ({ operation }) => {
@@ -52,7 +53,7 @@ export async function measureEndToEndCost(options: { assemblyDir: string; dynamo
       },
     });
   const sqsServer = await startSqsServer();
-  const proxies: FaultProxy[] = [];
+  const proxies: ServiceProxy[] = [];
   let runtime: LocalRuntime | undefined;
   try {
     const dynamodbProxy = await counting('dynamodb', options.dynamodbEndpoint);
@@ -79,7 +80,7 @@ export async function measureEndToEndCost(options: { assemblyDir: string; dynamo
       log: () => undefined,
       functionLog: () => undefined,
     });
-    const endpoints = { hiring: runtime.endpoints['hiring-events-hiring']!, tasks: runtime.endpoints['hiring-events-tasks']!, bonus: runtime.endpoints['hiring-events-bonus']! };
+    const endpoints = serviceUrls(runtime.endpoints);
     const steps = storySteps(new ApiClient(endpoints), { timeoutMs: 120_000, intervalMs: 50 });
     const bonusTable = runtime
       .assembly()

@@ -26,5 +26,9 @@ describe('chaos: the money invariant under duplicated, reordered, failing and cr
     expect(report.faults.total - (report.faults.byKind['sqs-delivery:duplicate'] ?? 0)).toBeGreaterThan(50);
     expect(Object.keys(report.faults.byKind).some((k) => k.startsWith('lambda:crash'))).toBe(true);
     expect(Object.keys(report.faults.byKind).some((k) => k.startsWith('dynamodb:'))).toBe(true);
+    // DynamoDB's transaction conflicts are emulated, met, and counted in the summary.
+    expect(report.conflicts.emulated).toBe(true);
+    expect(report.conflicts.injected, printed).toBeGreaterThan(0);
+    expect(printed).toMatch(/transaction conflicts injected \(DynamoDB, emulated\): \d+/);
   }, 600_000);
 });

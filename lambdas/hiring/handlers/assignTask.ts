@@ -1,10 +1,11 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { retryWrite, WriteRaced } from '../../shared/dynamodb/index.js';
 import { ConflictError, HttpError, ValidationError, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
 import type { AssignmentItem } from '../domain/types.js';
 import { assignmentIdKey, assignmentKey, candidateKey } from '../keys.js';
 import type { AssignTaskBody, HiringContext } from '../types.js';
 import { getItem } from './readItems.js';
-import { cancellationCodes, isRetryableCancellation, MAX_WRITE_ATTEMPTS, recordItems } from './transactions.js';
+import { cancellationCodes, recordItems } from './transactions.js';
 
 interface AssignmentIdItem extends AssignTaskBody {
   pk: string;
@@ -44,7 +45,7 @@ export function assignTask(ctx: HiringContext): RouteHandler<AssignTaskBody> {
       }
       return answer(marker);
     };
-    for (let attempt = 1; ; attempt += 1) {
+    return retryWrite(async () => {
       const seen = await duplicate();
       if (seen) return seen;
       const response = answer(body);
@@ -76,17 +77,14 @@ export function assignTask(ctx: HiringContext): RouteHandler<AssignTaskBody> {
         if (candidateCheck === 'ConditionalCheckFailed') {
           throw new HttpError(404, 'not_found', `candidate ${body.candidate_uid} not found`, { field: 'body.candidate_uid' });
         }
-        if (markerPut === 'ConditionalCheckFailed' || isRetryableCancellation(codes)) {
-          // A concurrent delivery of the same assignment won: the next round answers with its result.
-          if (attempt < MAX_WRITE_ATTEMPTS) continue;
-          throw error;
-        }
+        // A concurrent delivery of the same assignment won: the next round answers with its result.
+        if (markerPut === 'ConditionalCheckFailed') throw new WriteRaced('a concurrent delivery of the assignment won', { cause: error });
         if (assignmentPut === 'ConditionalCheckFailed') {
           throw new ConflictError(`task ${body.task_uid} is already assigned to candidate ${body.candidate_uid}`, 'already_assigned');
         }
         throw error;
       }
-    }
+    }, { what: `assignment ${body.assignment_id}`, logger: request.logger });
   };
 }
 

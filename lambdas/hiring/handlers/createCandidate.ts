@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { retryWrite } from '../../shared/dynamodb/index.js';
 import type { RouteHandler } from '../../shared/http/index.js';
 import { writeWithOutbox } from '../../shared/messaging/index.js';
 import { buildEvent } from '../../shared/registry/index.js';
@@ -30,13 +31,15 @@ export function createCandidate(ctx: HiringContext): RouteHandler<CreateCandidat
       producedAt: now,
       correlationId: correlationIdOf(request),
     });
-    await writeWithOutbox(ctx.doc, ctx.tableName, {
-      changes: [
-        { Put: { TableName: ctx.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
-        ...recordItems(request.idempotency, response),
-      ],
-      events: [event],
-    });
+    const write = () =>
+      writeWithOutbox(ctx.doc, ctx.tableName, {
+        changes: [
+          { Put: { TableName: ctx.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+          ...recordItems(request.idempotency, response),
+        ],
+        events: [event],
+      });
+    await retryWrite(write, { what: `candidate ${candidate_uid}`, logger: request.logger });
     return response;
   };
 }

@@ -1,5 +1,6 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { callNowOrDefer, pendingCallPut, type ServiceCall } from '../../shared/calls/index.js';
+import { retryWrite, WriteRaced } from '../../shared/dynamodb/index.js';
 import { HttpError, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
 import type { RatingRequest } from '../../shared/contracts/internalRoutes.js';
 import type { RatingItem, TaskItem } from '../domain/types.js';
@@ -7,7 +8,7 @@ import { ratingKey, taskKey } from '../keys.js';
 import type { HiringContext, RateTaskBody } from '../types.js';
 import { getItem } from './readItems.js';
 import { requireUuidV4 } from './requireUuidV4.js';
-import { cancellationCodes, isRetryableCancellation, MAX_WRITE_ATTEMPTS, recordItems } from './transactions.js';
+import { cancellationCodes, recordItems } from './transactions.js';
 
 function ratingRequest(rating: RatingRequest): RatingRequest & Record<string, unknown> {
   return { task_uid: rating.task_uid, rating: rating.rating, version: rating.version, rated_at: rating.rated_at };
@@ -31,14 +32,17 @@ export function ratingCall(rating: Pick<RatingItem, 'task_uid' | 'rating' | 'ver
  * The rating (version + 1, conditioned on the version read) and the pending call to bonus
  * (`PUT /internal/tasks/{task_uid}/rating`) commit in ONE transaction; then the call is tried at
  * once. Bonus down => still 200: the pending row is delivered later from the table stream.
- * A concurrent rating makes the condition fail: re-read and retry with the next version.
+ * A concurrent rating makes the condition fail: re-read and retry with the next version
+ * (`retryWrite`, which also retries transaction conflicts and throttling; 409 `write_conflict` when
+ * the contention outlasts its budget). Every 200 is a distinct version: no rating is lost.
  */
 export function rateTask(ctx: HiringContext): RouteHandler<RateTaskBody> {
   return async (request) => {
     const taskUid = requireUuidV4('task_uid', request.pathParameters.task_uid);
-    for (let attempt = 1; ; attempt += 1) {
-      const task = await getItem<TaskItem>(ctx.doc, ctx.tableName, taskKey(taskUid));
-      if (!task) throw new HttpError(404, 'not_found', `task ${taskUid} not found`, { field: 'path.task_uid' });
+    // Hiring's copy of a task is never deleted: checked once, not on every retry.
+    const task = await getItem<TaskItem>(ctx.doc, ctx.tableName, taskKey(taskUid));
+    if (!task) throw new HttpError(404, 'not_found', `task ${taskUid} not found`, { field: 'path.task_uid' });
+    const { rating, call, response } = await retryWrite(async () => {
       const current = await getItem<RatingItem>(ctx.doc, ctx.tableName, ratingKey(taskUid));
       const rating: RatingItem = {
         ...ratingKey(taskUid),
@@ -68,20 +72,19 @@ export function rateTask(ctx: HiringContext): RouteHandler<RateTaskBody> {
           }),
         );
       } catch (error) {
-        const codes = cancellationCodes(error);
-        const raced = codes && (codes[0] === 'ConditionalCheckFailed' || isRetryableCancellation(codes));
-        if (raced && attempt < MAX_WRITE_ATTEMPTS) continue;
+        if (cancellationCodes(error)?.[0] === 'ConditionalCheckFailed') throw new WriteRaced('a concurrent rating took the next version', { cause: error });
         throw error;
       }
-      const outcome = await callNowOrDefer(call, {
-        doc: ctx.doc,
-        tableName: ctx.tableName,
-        baseUrls: { bonus: ctx.bonusApiUrl },
-        retry: ctx.callRetry,
-        timeoutMs: ctx.callTimeoutMs,
-      });
-      request.logger.info('task rated', { task_uid: taskUid, version: rating.version, bonus_delivered: outcome.delivered });
-      return response;
-    }
+      return { rating, call, response };
+    }, { what: `the rating of task ${taskUid}`, logger: request.logger });
+    const outcome = await callNowOrDefer(call, {
+      doc: ctx.doc,
+      tableName: ctx.tableName,
+      baseUrls: { bonus: ctx.bonusApiUrl },
+      retry: ctx.callRetry,
+      timeoutMs: ctx.callTimeoutMs,
+    });
+    request.logger.info('task rated', { task_uid: taskUid, version: rating.version, bonus_delivered: outcome.delivered });
+    return response;
   };
 }

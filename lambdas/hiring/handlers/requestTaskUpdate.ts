@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { retryWrite } from '../../shared/dynamodb/index.js';
 import { HttpError, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
 import { writeWithOutbox } from '../../shared/messaging/index.js';
 import { buildEvent } from '../../shared/registry/index.js';
@@ -35,8 +36,8 @@ export function requestTaskUpdate(ctx: HiringContext): RouteHandler<RequestTaskU
     // carry request_id, tasks records the request once).
     const link = linkBehaviour(ctx.steps);
     const call = link.hiringCallsRequestUpdate ? updateRequestCall({ request_id, task_uid: taskUid, reason: request.body.reason, requested_at }) : undefined;
-    try {
-      await writeWithOutbox(ctx.doc, ctx.tableName, {
+    const write = () =>
+      writeWithOutbox(ctx.doc, ctx.tableName, {
         changes: [
           { ConditionCheck: { TableName: ctx.tableName, Key: taskKey(taskUid), ConditionExpression: 'attribute_exists(pk)' } },
           {
@@ -58,6 +59,8 @@ export function requestTaskUpdate(ctx: HiringContext): RouteHandler<RequestTaskU
         ],
         events: link.hiringPublishesUpdateRequested ? [event] : [],
       });
+    try {
+      await retryWrite(write, { what: `an update request of task ${taskUid}`, logger: request.logger });
     } catch (error) {
       if (cancellationCodes(error)?.[0] === 'ConditionalCheckFailed') throw notFound();
       throw error;

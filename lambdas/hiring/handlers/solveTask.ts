@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { retryWrite, WriteRaced } from '../../shared/dynamodb/index.js';
 import { ConflictError, HttpError, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
 import { writeWithOutbox } from '../../shared/messaging/index.js';
 import { buildEvent } from '../../shared/registry/index.js';
@@ -7,7 +8,7 @@ import { assignmentKey, candidateKey, solutionKey, taskKey } from '../keys.js';
 import type { AddSolutionBody, HiringContext } from '../types.js';
 import { getItem } from './readItems.js';
 import { requireUuidV4 } from './requireUuidV4.js';
-import { cancellationCodes, correlationIdOf, isRetryableCancellation, MAX_WRITE_ATTEMPTS, recordItems } from './transactions.js';
+import { cancellationCodes, correlationIdOf, recordItems } from './transactions.js';
 
 const notAssigned = (taskUid: string, candidateUid: string) =>
   new ConflictError(`task ${taskUid} is not assigned to candidate ${candidateUid}`, 'not_assigned');
@@ -21,18 +22,23 @@ const alreadySolved = (taskUid: string, candidateUid: string) =>
  * One transaction: a check that the task copy still has the version read (so the manager named in
  * the event is the task's manager at this moment: a concurrent update_task makes it fail, and the
  * handler re-reads and retries), `solved_at` on the assignment (only if assigned and not solved),
- * the solution, the outbox `TaskSolved` v0 and the idempotency record.
+ * the solution, the outbox `TaskSolved` v0 and the idempotency record. Conflicts with concurrent
+ * writers of the task (other solutions, update_task) are retried by `retryWrite`; 409
+ * `write_conflict` when they outlast its budget.
  */
 export function solveTask(ctx: HiringContext): RouteHandler<AddSolutionBody> {
   return async (request) => {
     const taskUid = requireUuidV4('task_uid', request.pathParameters.task_uid);
     const candidateUid = request.body.candidate_uid;
-    for (let attempt = 1; ; attempt += 1) {
-      const task = await getItem<TaskItem>(ctx.doc, ctx.tableName, taskKey(taskUid));
+    return retryWrite(async () => {
+      // One round trip: a retry under contention costs little.
+      const [task, candidate, assignment] = await Promise.all([
+        getItem<TaskItem>(ctx.doc, ctx.tableName, taskKey(taskUid)),
+        getItem<CandidateItem>(ctx.doc, ctx.tableName, candidateKey(candidateUid)),
+        getItem<AssignmentItem>(ctx.doc, ctx.tableName, assignmentKey(candidateUid, taskUid)),
+      ]);
       if (!task) throw new HttpError(404, 'not_found', `task ${taskUid} not found`, { field: 'path.task_uid' });
-      const candidate = await getItem<CandidateItem>(ctx.doc, ctx.tableName, candidateKey(candidateUid));
       if (!candidate) throw new HttpError(404, 'not_found', `candidate ${candidateUid} not found`, { field: 'body.candidate_uid' });
-      const assignment = await getItem<AssignmentItem>(ctx.doc, ctx.tableName, assignmentKey(candidateUid, taskUid));
       if (!assignment) throw notAssigned(taskUid, candidateUid);
       if (assignment.solved_at !== undefined) throw alreadySolved(taskUid, candidateUid);
 
@@ -83,21 +89,13 @@ export function solveTask(ctx: HiringContext): RouteHandler<AddSolutionBody> {
         });
         return response;
       } catch (error) {
-        const codes = cancellationCodes(error);
-        if (!codes) throw error;
-        const [taskCheck, assignmentUpdate, solutionPut] = codes;
-        if (assignmentUpdate === 'ConditionalCheckFailed' || solutionPut === 'ConditionalCheckFailed') {
-          // Solved (or unassigned) meanwhile: the next read answers with the right 409.
-          if (attempt < MAX_WRITE_ATTEMPTS) continue;
-          throw alreadySolved(taskUid, candidateUid);
-        }
-        const raced = taskCheck === 'ConditionalCheckFailed' || isRetryableCancellation(codes);
-        if (raced && attempt < MAX_WRITE_ATTEMPTS) {
-          request.logger.info('task changed while solving; retrying', { task_uid: taskUid, attempt });
-          continue;
-        }
+        const [taskCheck, assignmentUpdate, solutionPut] = cancellationCodes(error) ?? [];
+        // Solved (or unassigned) meanwhile: the next read answers with the right 409.
+        if (assignmentUpdate === 'ConditionalCheckFailed' || solutionPut === 'ConditionalCheckFailed') throw new WriteRaced('the assignment changed while solving', { cause: error });
+        // The task changed (another manager?): the next read takes its new version and manager.
+        if (taskCheck === 'ConditionalCheckFailed') throw new WriteRaced('the task changed while solving', { cause: error });
         throw error;
       }
-    }
+    }, { what: `the solution of task ${taskUid} by candidate ${candidateUid}`, logger: request.logger });
   };
 }

@@ -3,23 +3,12 @@ import type { HttpResponse, IdempotencyContext, TransactItem } from '../../share
 import type { HttpRequest } from '../../shared/http/index.js';
 import { UUID_V4 } from './requireUuidV4.js';
 
-/** Cancellation codes that pass with time: the handler re-reads and tries again. */
-const RETRYABLE_CODES = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
-
-/** How many times a handler re-reads and retries a transaction refused by a concurrent change. */
-export const MAX_WRITE_ATTEMPTS = 5;
-
 /**
  * The per-item cancellation codes of a refused transaction (`'None'` for items that did not cause
  * it), or `undefined` when `error` is something else (rethrow it).
  */
 export function cancellationCodes(error: unknown): string[] | undefined {
   return cancellationReasons(error)?.map((reason) => reason.Code ?? 'None');
-}
-
-/** True when a refused transaction may succeed by simply running again. */
-export function isRetryableCancellation(codes: readonly string[]): boolean {
-  return codes.some((code) => RETRYABLE_CODES.has(code));
 }
 
 /** The idempotency record of this request as a list to spread into a transaction (empty without a key). */

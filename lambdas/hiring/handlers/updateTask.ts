@@ -1,4 +1,5 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { retryWrite } from '../../shared/dynamodb/index.js';
 import { ValidationError, type RouteHandler } from '../../shared/http/index.js';
 import { lastWriteWinsCondition } from '../../shared/messaging/index.js';
 import type { TaskItem } from '../domain/types.js';
@@ -12,7 +13,8 @@ import { requireUuidV4 } from './requireUuidV4.js';
  * Replaces hiring's copy of the task when the body's `version` is newer than the stored one
  * (last-write-wins: updates may arrive in any order, twice, or both as call and event); an older or
  * equal version answers `{applied: false}`, still 200, so the caller's delivery counts as done.
- * A body naming another task than the path -> 400 `body.task_uid`.
+ * A body naming another task than the path -> 400 `body.task_uid`. A write refused because a
+ * transaction holds the task (a solution being recorded) is retried (`retryWrite`).
  */
 export function updateTask(ctx: HiringContext): RouteHandler<UpdateTaskBody> {
   return async (request) => {
@@ -33,7 +35,10 @@ export function updateTask(ctx: HiringContext): RouteHandler<UpdateTaskBody> {
       updated_at: ctx.now().toISOString(),
     };
     try {
-      await ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: item, ...lastWriteWinsCondition(body.version) }));
+      await retryWrite(() => ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: item, ...lastWriteWinsCondition(body.version) })), {
+        what: `hiring's copy of task ${taskUid}`,
+        logger: request.logger,
+      });
     } catch (error) {
       if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
       request.logger.info('stale task update ignored', { task_uid: taskUid, version: body.version });

@@ -1,4 +1,5 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { retryWrite } from '../dynamodb/retryWrite.js';
 import { callService, type RetryOptions } from '../http/index.js';
 import { pendingCallKey } from './pendingCallPut.js';
 import type { ServiceBaseUrls, ServiceCall } from './types.js';
@@ -30,15 +31,15 @@ export async function deliverCall(call: ServiceCall, deps: DeliverCallDeps): Pro
     body: call.body,
     idempotencyKey: call.call_id,
   });
-  await deps.doc.send(
-    new UpdateCommand({
-      TableName: deps.tableName,
-      Key: pendingCallKey(call.call_id),
-      UpdateExpression: 'SET #status = :delivered, delivered_at = :now',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':delivered': 'delivered', ':now': new Date().toISOString() },
-    }),
-  );
+  const markDelivered = new UpdateCommand({
+    TableName: deps.tableName,
+    Key: pendingCallKey(call.call_id),
+    UpdateExpression: 'SET #status = :delivered, delivered_at = :now',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':delivered': 'delivered', ':now': new Date().toISOString() },
+  });
+  // Right after the transaction that created the row, a conflict on it is possible: retried.
+  await retryWrite(() => deps.doc.send(markDelivered), { what: `call ${call.call_id}` });
   return response.body;
 }

@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { DEFAULT_MAX_BODY_BYTES, IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_PATTERN, UUID_PATTERN } from './constants.js';
+import { writeRetryReason } from '../dynamodb/writeRetryReason.js';
 import { HttpError } from './errors.js';
 import { formatValidationError } from './formatValidationError.js';
 import type { HttpApiHandler, HttpApiOptions, HttpRequest, HttpResponse, Route } from './types.js';
@@ -28,7 +29,8 @@ const JSON_HEADERS = { 'content-type': 'application/json' } as const;
  * -> 413, JSON syntax -> 400 `invalid_json`, the route's `bodySchema` -> 400 `validation_error` with
  * `field`; honours `Idempotency-Key` on idempotent routes (see `withIdempotencyKey`); runs the
  * handler and maps `HttpError`s (`NotFoundError` 404, `ConflictError` 409, `ValidationError` 400);
- * anything else is logged in full and answered 500 with only the request id.
+ * a DynamoDB transaction conflict that reached it (a write path without `retryWrite`) -> 409
+ * `write_conflict`; anything else is logged in full and answered 500 with only the request id.
  *
  * It is a plain function rather than a middy stack: the steps depend on the matched route, and a
  * service can still wrap the returned handler in middy for its own middlewares.
@@ -109,6 +111,15 @@ export function createHttpApi(options: HttpApiOptions): HttpApiHandler {
           status: error.status,
           headers: error.headers,
           body: { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } },
+        });
+      }
+      if (writeRetryReason(error) === 'TransactionConflict') {
+        // A write path without `retryWrite` met a DynamoDB transaction conflict: the request may
+        // succeed if sent again, which is what 409 `write_conflict` tells the client (not a 500).
+        logger.warn({ message: 'transaction conflict outside retryWrite', request_id: requestId, route: routeName }, error as Error);
+        return toResult({
+          status: 409,
+          body: { error: { code: 'write_conflict', message: 'the item is being changed by a concurrent request; nothing was written, retry' } },
         });
       }
       logger.error({ message: 'unhandled error', request_id: requestId, route: routeName }, error as Error);

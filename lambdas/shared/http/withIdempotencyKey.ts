@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { IDEMPOTENCY_IN_PROGRESS_SECONDS, IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_SK, IDEMPOTENCY_TTL_SECONDS, IDEMPOTENT_REPLAY_HEADER } from './constants.js';
+import { retryWrite } from '../dynamodb/retryWrite.js';
 import { HttpError } from './errors.js';
 import type { HttpResponse, IdempotencyConfig, IdempotencyContext } from './types.js';
 
@@ -54,6 +55,9 @@ const MAX_CLAIM_ATTEMPTS = 3;
  *    result, the client may retry with the same key.
  *
  * DynamoDB TTL deletes lazily, so an expired record is treated as absent by the claim condition.
+ * A claim or completion refused because a transaction holds the record (the same key's first request
+ * committing its effect right now: `TransactionConflictException`) is retried by `retryWrite`, so the
+ * retry then replays the committed answer instead of failing.
  *
  * @example
  * ```ts
@@ -124,7 +128,7 @@ export async function withIdempotencyKey(
     return response;
   }
   try {
-    await client.send(new UpdateCommand(completion(response)));
+    await retryWrite(() => client.send(new UpdateCommand(completion(response))), { what: `the idempotency record of ${request.route}` });
   } catch (error) {
     // Our stale claim was taken over by a duplicate: the effect is done, return its answer anyway.
     if (!isConditionalCheckFailed(error)) throw error;
@@ -143,16 +147,14 @@ export async function withIdempotencyKey(
         expires_at: at + (config.ttlSeconds ?? IDEMPOTENCY_TTL_SECONDS),
       };
       try {
-        await client.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: item,
-            ConditionExpression:
-              'attribute_not_exists(pk) OR expires_at <= :now OR (#status = :inProgress AND locked_until <= :now AND request_hash = :hash)',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':now': at, ':inProgress': 'IN_PROGRESS', ':hash': requestHash },
-          }),
-        );
+        const put = new PutCommand({
+          TableName: tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk) OR expires_at <= :now OR (#status = :inProgress AND locked_until <= :now AND request_hash = :hash)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':now': at, ':inProgress': 'IN_PROGRESS', ':hash': requestHash },
+        });
+        await retryWrite(() => client.send(put), { what: `the idempotency record of ${request.route}` });
         return undefined;
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw error;

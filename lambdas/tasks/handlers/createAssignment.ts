@@ -1,6 +1,7 @@
 import { pendingCallPut } from '../../shared/calls/index.js';
 import { ConflictError, HttpError, NotFoundError, type HttpRequest, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { retryWrite } from '../../shared/dynamodb/index.js';
 import type { TasksApiContext } from '../context.js';
 import { assignmentView, newAssignment } from '../domain/assignment.js';
 import { assignTaskCall } from '../hiringCalls.js';
@@ -19,7 +20,7 @@ import type { CreateAssignmentBody } from '../types.js';
  * together; then the call is tried at once (its `Idempotency-Key` is the call id).
  */
 export function createAssignment(ctx: TasksApiContext): RouteHandler<CreateAssignmentBody> {
-  return async ({ pathParameters, body, idempotency }: HttpRequest<CreateAssignmentBody>): Promise<HttpResponse> => {
+  return async ({ pathParameters, body, idempotency, logger }: HttpRequest<CreateAssignmentBody>): Promise<HttpResponse> => {
     const taskUid = pathParameters.task_uid!;
     const candidateUid = body.candidate_uid;
     const [task, candidate] = await Promise.all([ctx.store.getTask(taskUid), ctx.store.getCandidate(candidateUid)]);
@@ -37,8 +38,11 @@ export function createAssignment(ctx: TasksApiContext): RouteHandler<CreateAssig
         ...(call ? [pendingCallPut(ctx.tableName, call, ctx.now())] : []),
         ...(idempotency ? [idempotency.recordItem(response)] : []),
       ];
-      if (call) await ctx.doc.send(new TransactWriteCommand({ TransactItems: changes }));
-      else await writeWithOutbox(ctx.doc, ctx.tableName, { changes, events: [taskAssignedEvent(assignment, ctx.now())] });
+      const write = async () => {
+        if (call) await ctx.doc.send(new TransactWriteCommand({ TransactItems: changes }));
+        else await writeWithOutbox(ctx.doc, ctx.tableName, { changes, events: [taskAssignedEvent(assignment, ctx.now())] });
+      };
+      await retryWrite(write, { what: `the assignment of task ${taskUid} to candidate ${candidateUid}`, logger });
     } catch (error) {
       if (failedConditionIndex(error) === 0) {
         throw new ConflictError(`task ${taskUid} is already assigned to candidate ${candidateUid}`, 'already_assigned');

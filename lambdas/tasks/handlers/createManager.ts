@@ -1,3 +1,4 @@
+import { retryWrite } from '../../shared/dynamodb/index.js';
 import { writeWithOutbox } from '../../shared/messaging/index.js';
 import type { HttpRequest, HttpResponse, RouteHandler } from '../../shared/http/index.js';
 import type { TasksApiContext } from '../context.js';
@@ -11,13 +12,15 @@ import type { CreateManagerBody } from '../types.js';
  * (outbox) and the idempotency record commit in one transaction.
  */
 export function createManager(ctx: TasksApiContext): RouteHandler<CreateManagerBody> {
-  return async ({ body, idempotency }: HttpRequest<CreateManagerBody>): Promise<HttpResponse> => {
+  return async ({ body, idempotency, logger }: HttpRequest<CreateManagerBody>): Promise<HttpResponse> => {
     const manager = newManager(ctx.newId(), body, ctx.now());
     const response: HttpResponse = { status: 201, body: { manager_uid: manager.manager_uid } };
-    await writeWithOutbox(ctx.doc, ctx.tableName, {
-      changes: [putNew(ctx.tableName, managerItem(manager)), ...(idempotency ? [idempotency.recordItem(response)] : [])],
-      events: managerEvents(manager, ctx.steps, ctx.now()),
-    });
+    const write = () =>
+      writeWithOutbox(ctx.doc, ctx.tableName, {
+        changes: [putNew(ctx.tableName, managerItem(manager)), ...(idempotency ? [idempotency.recordItem(response)] : [])],
+        events: managerEvents(manager, ctx.steps, ctx.now()),
+      });
+    await retryWrite(write, { what: `manager ${manager.manager_uid}`, logger });
     return response;
   };
 }

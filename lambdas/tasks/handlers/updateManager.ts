@@ -1,6 +1,7 @@
+import { retryWrite, WriteRaced } from '../../shared/dynamodb/index.js';
 import { writeWithOutbox } from '../../shared/messaging/index.js';
 import { NotFoundError, type HttpRequest, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
-import { retryOnVersionConflict, VersionConflict, type TasksApiContext } from '../context.js';
+import type { TasksApiContext } from '../context.js';
 import { changeManager, managerView } from '../domain/manager.js';
 import { managerEvents } from '../migrations/producers.js';
 import { failedConditionIndex, managerItem, putIfVersion } from '../store.js';
@@ -8,13 +9,15 @@ import type { UpdateManagerBody } from '../types.js';
 
 /**
  * `PUT /managers/{manager_uid}` -> 200 the manager. Version + 1 under an optimistic condition on
- * the version read (one retry on a lost race, then 409), with `ManagerUpdated` v1 in the same
- * transaction.
+ * the version read, with `ManagerUpdated` v1 in the same transaction. A lost race re-reads and
+ * applies the change on the newer version, so concurrent updates are all applied in some order
+ * (none is lost); transaction conflicts are retried too (`retryWrite`); 409 `write_conflict` when
+ * the contention outlasts the retry budget.
  */
 export function updateManager(ctx: TasksApiContext): RouteHandler<UpdateManagerBody> {
-  return async ({ pathParameters, body }: HttpRequest<UpdateManagerBody>): Promise<HttpResponse> => {
+  return async ({ pathParameters, body, logger }: HttpRequest<UpdateManagerBody>): Promise<HttpResponse> => {
     const managerUid = pathParameters.manager_uid!;
-    return retryOnVersionConflict('manager', async () => {
+    return retryWrite(async () => {
       const current = await ctx.store.getManager(managerUid);
       if (!current) throw new NotFoundError(`manager ${managerUid} not found`);
       const next = changeManager(current, body, ctx.now());
@@ -24,10 +27,10 @@ export function updateManager(ctx: TasksApiContext): RouteHandler<UpdateManagerB
           events: managerEvents(next, ctx.steps, ctx.now()),
         });
       } catch (error) {
-        if (failedConditionIndex(error) === 0) throw new VersionConflict('manager');
+        if (failedConditionIndex(error) === 0) throw new WriteRaced('the manager changed meanwhile', { cause: error });
         throw error;
       }
       return { status: 200, body: managerView(next) };
-    });
+    }, { what: `manager ${managerUid}`, logger });
   };
 }

@@ -1,4 +1,5 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { retryWrite } from '../../shared/dynamodb/index.js';
 import { NotFoundError, type BodyValidator, type HttpRequest, type HttpResponse, type Route } from '../../shared/http/index.js';
 import { GET_MANAGER_ROUTE, REQUEST_UPDATE_ROUTE, tasksLegacyRoutes } from '../../shared/migrations/plan.js';
 import type { MigrationSteps } from '../../shared/migrations/steps.js';
@@ -67,29 +68,31 @@ function requestUpdateRoute(ctx: TasksApiContext): Route<UpdateRequestBody> {
     method: REQUEST_UPDATE_ROUTE.method,
     path: REQUEST_UPDATE_ROUTE.path,
     bodySchema: validateUpdateRequest,
-    handler: async ({ pathParameters, body }: HttpRequest<UpdateRequestBody>): Promise<HttpResponse> => {
+    handler: async ({ pathParameters, body, logger }: HttpRequest<UpdateRequestBody>): Promise<HttpResponse> => {
       const taskUid = pathParameters.task_uid!;
       if (body.task_uid !== taskUid) throw new NotFoundError(`task ${body.task_uid} does not match the path's ${taskUid}`);
       if (!(await ctx.store.getTask(taskUid))) throw new NotFoundError(`task ${taskUid} not found`);
       if (await ctx.store.getUpdateRequest(taskUid, body.request_id)) return { status: 200, body: { request_id: body.request_id, recorded: false } };
       const request = { ...body, received_at: ctx.now().toISOString() };
       try {
-        await ctx.doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              putNew(ctx.tableName, updateRequestItem(request)),
-              {
-                Update: {
-                  TableName: ctx.tableName,
-                  Key: taskKey(taskUid),
-                  UpdateExpression: 'SET needs_update = :true, last_update_request_id = :request_id',
-                  ConditionExpression: 'attribute_exists(pk)',
-                  ExpressionAttributeValues: { ':true': true, ':request_id': body.request_id },
+        const write = () =>
+          ctx.doc.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                putNew(ctx.tableName, updateRequestItem(request)),
+                {
+                  Update: {
+                    TableName: ctx.tableName,
+                    Key: taskKey(taskUid),
+                    UpdateExpression: 'SET needs_update = :true, last_update_request_id = :request_id',
+                    ConditionExpression: 'attribute_exists(pk)',
+                    ExpressionAttributeValues: { ':true': true, ':request_id': body.request_id },
+                  },
                 },
-              },
-            ],
-          }),
-        );
+              ],
+            }),
+          );
+        await retryWrite(write, { what: `update request ${body.request_id}`, logger });
       } catch (error) {
         if (failedConditionIndex(error) === 0) return { status: 200, body: { request_id: body.request_id, recorded: false } };
         throw error;

@@ -2,7 +2,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { withIdempotencyKey } from '../../../lambdas/shared/http/index.js';
-import { FaultProxy } from '../../../local/faults/proxy.js';
+import { ServiceProxy } from '../../../local/service-proxy.js';
 import { uniqueName } from '../../support/aws.js';
 
 /**
@@ -17,7 +17,7 @@ import { uniqueName } from '../../support/aws.js';
 describe('withIdempotencyKey when the claim write succeeds but its answer is lost', () => {
   const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } as const;
   const table = uniqueName('chaos-claim');
-  let proxy: FaultProxy;
+  let proxy: ServiceProxy;
   let lostOnce = false;
   let doc: DynamoDBDocumentClient;
 
@@ -32,7 +32,7 @@ describe('withIdempotencyKey when the claim write succeeds but its answer is los
       }),
     );
     real.destroy();
-    proxy = await FaultProxy.start({
+    proxy = await ServiceProxy.start({
       protocol: 'dynamodb',
       target: inject('dynamodbEndpoint'),
       decide: ({ operation, body }) => {

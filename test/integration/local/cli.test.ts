@@ -52,6 +52,7 @@ describe('npm start (local/cli.ts)', () => {
         expect([catalog.status, await catalog.text()]).toEqual([200, expect.stringContaining('<title>hiring-events catalog</title>')]);
         // The pid the CLI prints for `kill -HUP` is its own, and a reload keeps it serving.
         expect(cli.output()).toContain(`kill -HUP ${cli.child.pid}`);
+        expect(cli.output()).toMatch(/DynamoDB as the functions see it: http:\/\/127\.0\.0\.1:\d+ +\(transaction conflicts emulated/);
         cli.child.kill('SIGHUP');
         await waitFor(() => cli.output().includes('[local] reloaded') || cli.child.exitCode !== null, { timeoutMs: 120_000, intervalMs: 100, what: 'the CLI to report the reload' });
         expect(cli.output()).toContain('[local] reloaded');

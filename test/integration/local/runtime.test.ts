@@ -181,7 +181,11 @@ describe('local runtime over a synthesized CDK app', () => {
       body: null,
       region: 'us-east-1',
       table: runtime.tableName('Outbox'),
+      // By default the functions reach DynamoDB through the transaction-conflict layer, not directly.
+      dynamodb: runtime.functionServices.dynamodb,
     });
+    expect(runtime.functionServices.dynamodb).not.toBe(runtime.services.dynamodb);
+    expect(runtime.transactionConflicts).toBeDefined();
 
     const file = await fetch(`${base}files/a/b.txt`, { method: 'POST', body: '{"x":1}', headers: { 'content-type': 'application/json' } });
     expect(file.status).toBe(201);

@@ -98,7 +98,7 @@ exports.handler = async (e) => ({
   headers: { 'content-type': 'application/json', 'x-echo': 'yes' },
   body: JSON.stringify({ resource: e.resource, path: e.path, method: e.httpMethod, pathParameters: e.pathParameters,
     query: e.queryStringParameters, stage: e.requestContext.stage, body: e.body, requestId: e.requestContext.requestId,
-    region: process.env.AWS_REGION, table: process.env.TABLE_NAME }),
+    region: process.env.AWS_REGION, table: process.env.TABLE_NAME, dynamodb: process.env.AWS_ENDPOINT_URL_DYNAMODB }),
 });`),
     environment: { TABLE_NAME: table.tableName },
   });
