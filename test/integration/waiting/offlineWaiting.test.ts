@@ -129,7 +129,8 @@ describe('waiting queues on the offline runtime (time-compressed)', () => {
       expect(attr(dead, 'failure-kind')).toBe('prerequisite-missing');
       expect(attr(dead, 'failure-reason')).toMatch(new RegExp(`rating of task ${neverRated}.*past the .* horizon`));
       expect(Date.now() - solvedAt).toBeGreaterThanOrEqual(45_000);
-      expect(await depth(waitingQueue)).toBe(0);
+      // The redriver sends to the DLQ before it deletes from the waiting queue: awaited, not sampled.
+      await waitFor(async () => (await depth(waitingQueue)) === 0, { timeoutMs: EVENTUAL_MS, intervalMs: 250, what: 'the waiting queue to drain' });
       expect((await steps.balance(managerUid)).entries).toBe(1);
     },
     EVENTUAL_MS * 3,
