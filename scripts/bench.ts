@@ -19,7 +19,7 @@ import { Worker } from 'node:worker_threads';
 import { CloudAssembly, constructId, Resolver } from '../local/assembly.js';
 import { serviceUrls } from '../local/endpointsFile.js';
 import { functionDefinitions } from '../local/lambda-runner.js';
-import { synthLocalAssembly } from '../local/localAssembly.js';
+import { synthLocalAssembly, LOCAL_SCHEDULE_SECONDS_PER_MINUTE } from '../local/localAssembly.js';
 import { waitFor } from '../local/net.js';
 import { startLocalRuntime } from '../local/runtime.js';
 import { ApiClient } from './e2e/client.js';
@@ -95,7 +95,7 @@ async function benchFunctions(assemblyDir: string) {
 
 async function benchRuntime(assemblyDir: string) {
   const started = performance.now();
-  const runtime = await startLocalRuntime({ assemblyDir, log: () => undefined, functionLog: () => undefined });
+  const runtime = await startLocalRuntime({ assemblyDir, schedules: { secondsPerMinute: LOCAL_SCHEDULE_SECONDS_PER_MINUTE }, log: () => undefined, functionLog: () => undefined });
   const listening = performance.now() - started;
   try {
     const endpoints = serviceUrls(runtime.endpoints);

@@ -12,6 +12,7 @@
  * answer named them as the task's manager at solve time; the ledger (read whole from the bonus
  * table) holds exactly one entry per solution (task + candidate) and per event id.
  */
+import { LOCAL_SCHEDULE_SECONDS_PER_MINUTE } from '../localAssembly.js';
 import { createWriteStream } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -122,6 +123,7 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
   let runtime: LocalRuntime | undefined;
   try {
     runtime = await startLocalRuntime({
+      schedules: { secondsPerMinute: LOCAL_SCHEDULE_SECONDS_PER_MINUTE },
       assemblyDir: options.assemblyDir,
       log: (m) => write(`[local] ${m}`),
       functionLog: (fn, line) => {

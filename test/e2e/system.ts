@@ -7,6 +7,7 @@
  * - `E2E_ENDPOINTS=<file>` (JSON `{hiring, tasks, bonus}`): a deployed stack (LocalStack or AWS);
  *   nothing is started, requests are SigV4-signed when the host is not loopback.
  */
+import { LOCAL_SCHEDULE_SECONDS_PER_MINUTE } from '../../local/localAssembly.js';
 import { inject } from 'vitest';
 import { readEndpointsFile, serviceUrls, type EndpointsFile } from '../../local/endpointsFile.js';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime.js';
@@ -52,6 +53,7 @@ export async function startSystem(): Promise<SystemUnderTest> {
   const { synth, runtime } = await withTestAssembly(async (synth) => {
     started = Date.now();
     const runtime: LocalRuntime = await startLocalRuntime({
+      schedules: { secondsPerMinute: LOCAL_SCHEDULE_SECONDS_PER_MINUTE },
       assemblyDir: synth.outdir,
       services: { dynamodbEndpoint: inject('dynamodbEndpoint'), sqsEndpoint: inject('sqsEndpoint') },
       log: (m) => keep(`[local] ${m}`),

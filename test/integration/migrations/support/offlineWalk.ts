@@ -5,7 +5,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { expect } from 'vitest';
 import { listDeadLetterQueues } from '../../../../local/dlq.js';
 import { serviceUrls } from '../../../../local/endpointsFile.js';
-import { synthLocalAssembly } from '../../../../local/localAssembly.js';
+import { synthLocalAssembly, LOCAL_SCHEDULE_SECONDS_PER_MINUTE } from '../../../../local/localAssembly.js';
 import { waitFor } from '../../../../local/net.js';
 import { startLocalRuntime, type LocalRuntime } from '../../../../local/runtime.js';
 import type { BalanceAnswer } from '../../../../lambdas/bonus/createBonusApi.js';
@@ -51,6 +51,7 @@ export async function startOfflineWalk(name: string, contextByStep: ReadonlyMap<
   for (const [step, context] of contextByStep) assemblies.set(step, synthLocalAssembly({ outdir: `.local/migrations-walk/${name}-${step}`, context }).outdir);
   const logs: string[] = [];
   const runtime = await startLocalRuntime({
+    schedules: { secondsPerMinute: LOCAL_SCHEDULE_SECONDS_PER_MINUTE },
     assemblyDir: assemblies.get(Math.min(...assemblies.keys()))!,
     log: (m) => logs.push(`[local] ${m}`),
     functionLog: (fn, line) => logs.push(`${fn}: ${line}`),
