@@ -71,8 +71,14 @@ export interface LocalRuntimeOptions {
 
 /** What the runtime is doing right now (for waiting until a system is quiet). */
 export interface RuntimeActivity {
-  /** Function invocations in flight. */
+  /**
+   * Function invocations in flight, except those a schedule started (below): a time-compressed
+   * redriver runs every second, so counting it would keep a system "busy" forever. What a scheduled
+   * run does is visible anyway, in the queues it reads (in-flight messages) and writes.
+   */
   readonly invocations: number;
+  /** Invocations a schedule started (redrivers, the republisher), in flight. */
+  readonly scheduledInvocations: number;
   /** Received SQS batches not settled yet, all mappings together. */
   readonly sqsBatches: number;
   /** Stream mappings that read records in their last round or are processing a batch. */
@@ -173,6 +179,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const runner = new LambdaRunner([], { log: options.functionLog, invocationFault: options.invocationFault });
     owned.push(() => runner.stop());
     const invokeByArn = (arn: string, event: unknown) => runner.invoke(arn, event);
+    let scheduledInFlight = 0;
 
     const eventBridge = await EventBridgeEmulator.start({
       port: options.ports?.eventbridge,
@@ -190,7 +197,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     owned.push(() => eventBridge.stop());
     const scheduler = new LocalScheduler({
       secondsPerMinute: options.schedules?.secondsPerMinute,
-      targets: { lambda: invokeByArn, sqs: (arn, body) => sendToQueue(arn, body) },
+      targets: {
+        lambda: async (arn, event) => {
+          scheduledInFlight += 1;
+          try {
+            return await invokeByArn(arn, event);
+          } finally {
+            scheduledInFlight -= 1;
+          }
+        },
+        sqs: (arn, body) => sendToQueue(arn, body),
+      },
       onError: log,
     });
     // Stopped before the functions and queues it uses (owned stops run in reverse).
@@ -369,7 +386,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       activity() {
         const all = [...pollers.values()];
         const sum = (kind: RunningPoller['kind']) => all.filter((p) => p.kind === kind).reduce((n, p) => n + p.inFlight(), 0);
-        return { invocations: runner.inFlight, sqsBatches: sum('sqs'), busyStreams: sum('stream') };
+        return { invocations: runner.inFlight - scheduledInFlight, scheduledInvocations: scheduledInFlight, sqsBatches: sum('sqs'), busyStreams: sum('stream') };
       },
       async reload(dir = assemblyDir) {
         const next = CloudAssembly.load(dir);

@@ -1,4 +1,3 @@
-import { LOCAL_SCHEDULE_SECONDS_PER_MINUTE } from '../../local/localAssembly.js';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { bonusKeys } from '../../lambdas/bonus/keys.js';
 import { constructId } from '../../local/assembly.js';
@@ -61,7 +60,6 @@ export async function measureEndToEndCost(options: { assemblyDir: string; dynamo
     const sqsProxy = await counting('sqs', sqsServer.endpoint);
     proxies.push(dynamodbProxy, sqsProxy);
     runtime = await startLocalRuntime({
-      schedules: { secondsPerMinute: LOCAL_SCHEDULE_SECONDS_PER_MINUTE },
       assemblyDir: options.assemblyDir,
       services: { dynamodbEndpoint: dynamodbProxy.endpoint, sqsEndpoint: sqsProxy.endpoint },
       functionEndpoints: async (services) => {
