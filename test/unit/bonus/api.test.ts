@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { LedgerAnswer } from '../../../lambdas/bonus/createBonusApi.js';
+import type { LedgerAnswer } from '../../../lambdas/bonus/types.js';
 import { bonusKeys } from '../../../lambdas/bonus/keys.js';
-import { MAX_RATING_VERSIONS } from '../../../lambdas/bonus/storeRatingVersion.js';
+import { MAX_RATING_VERSIONS } from '../../../lambdas/bonus/store.js';
 import { balanceOf, bonusHarness, ledgerOf, managerUpdated, ratingRequest, taskSolved } from './bonusHarness.js';
 
 describe('bonus API', () => {
