@@ -14,7 +14,7 @@ import { storeRatingVersion } from '../../../lambdas/bonus/store.js';
 import { metrics } from '../../../lambdas/shared/observability.js';
 import { createConsumer, lastWriteWinsPut, type BatchEventHandler } from '../../../lambdas/shared/messaging/index.js';
 import { localClients, uniqueName } from '../../support/aws.js';
-import { taskSolved as bonusTaskSolved } from '../../unit/bonus/bonusHarness.js';
+import { taskSolved as bonusTaskSolved } from '../bonus/bonusHarness.js';
 import { managerUpdated, sqsRecord } from '../../unit/messaging/factories.js';
 import { createServiceTable } from './helpers.js';
 
