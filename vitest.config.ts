@@ -1,12 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
-/**
- * Handler tests that run the services' handlers on DynamoDB Local (not yet rewritten on mocked
- * clients): they need the servers, so they run with the integration project.
- */
-const HANDLER_TESTS_ON_DYNAMODB_LOCAL = ['test/unit/hiring/*.test.ts', 'test/unit/tasks/*.test.ts', 'test/unit/bonus/*.test.ts'];
-
 export default defineConfig({
   test: {
     reporters: ['default', './test/support/slowestFilesReporter.ts'],
@@ -26,7 +20,7 @@ export default defineConfig({
       {
         // `npm run test:unit`: no Java, no servers, no synth of the whole app (aws-sdk-client-mock, pure functions).
         extends: true,
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/migrations/**/*.test.ts'], exclude: HANDLER_TESTS_ON_DYNAMODB_LOCAL },
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/migrations/**/*.test.ts'] },
       },
       {
         // The synthesized app: CDK assertions, cdk-nag, the generated catalog and its page in a browser.
@@ -38,7 +32,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/chaos/**/*.test.ts', ...HANDLER_TESTS_ON_DYNAMODB_LOCAL],
+          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/chaos/**/*.test.ts'],
           globalSetup: ['test/support/global-setup.ts'],
         },
       },

@@ -485,6 +485,8 @@ export function functionDefinitions(assembly: CloudAssembly, resolver: Resolver,
       // The functions run on this machine's Node (20 is supported here), not the Lambda runtime's: the
       // SDK's Node 20 end-of-support notice would repeat in every function's log and says nothing of Lambda.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // No X-Ray daemon offline: the functions' Powertools Tracer would fail to find a segment.
+      POWERTOOLS_TRACE_ENABLED: 'false',
       ...(endpoints.dynamodb ? { AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb, AWS_ENDPOINT_URL_DYNAMODB_STREAMS: endpoints.dynamodb } : {}),
       ...(endpoints.sqs ? { AWS_ENDPOINT_URL_SQS: endpoints.sqs } : {}),
       ...(endpoints.eventbridge ? { AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventbridge } : {}),

@@ -3,6 +3,7 @@ import type { EventOf } from '../shared/registry/index.js';
 import { taskSolvedHandler } from './domain/creditTaskSolved.js';
 import { bonusKeys, type ManagerItem } from './keys.js';
 import { bonusHandlersAt, type BonusMigrationDeps } from './migrations/bonusHandlersAt.js';
+import { optionalStringFromEnv } from '../shared/env.js';
 import { stepsFromEnv, type MigrationSteps } from '../shared/migrations/steps.js';
 
 export interface BonusConsumerDeps extends ConsumerOverrides {
@@ -57,7 +58,7 @@ export function createBonusConsumer(deps: BonusConsumerDeps) {
       },
     }, {
       steps: deps.steps ?? stepsFromEnv(),
-      tasksApiUrl: deps.tasksApiUrl ?? process.env.TASKS_API_URL,
+      tasksApiUrl: deps.tasksApiUrl ?? optionalStringFromEnv('TASKS_API_URL'),
       getManager: deps.getManager,
     }),
   });

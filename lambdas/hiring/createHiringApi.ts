@@ -1,5 +1,6 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { createHttpApi, type BodyValidator, type HttpApiHandler, type Route, type RouteHandler } from '../shared/http/index.js';
+import { bindRoutes, createHttpApi, type HttpApiHandler, type RouteHandlers } from '../shared/http/index.js';
+import { hiringRoutes } from '../shared/migrations/plan.js';
+import { stepsFromEnv } from '../shared/migrations/steps.js';
 import { assignTask } from './handlers/assignTask.js';
 import { createCandidate } from './handlers/createCandidate.js';
 import { getCandidate } from './handlers/getCandidate.js';
@@ -8,17 +9,11 @@ import { requestTaskUpdate } from './handlers/requestTaskUpdate.js';
 import { solveTask } from './handlers/solveTask.js';
 import { updateTask } from './handlers/updateTask.js';
 import * as validators from './requests/generated/validators.js';
-import { ROUTES, type HiringRoute } from './routes.js';
-import { hiringRoutes } from '../shared/migrations/plan.js';
-import { stepsFromEnv } from '../shared/migrations/steps.js';
+import { ROUTES } from './routes.js';
 import type { HiringApiDeps, HiringContext } from './types.js';
 
-type RouteName = HiringRoute extends infer R ? (R extends HiringRoute ? `${R['method']} ${R['path']}` : never) : never;
-
-/** Handler of every route in `ROUTES`; the compiler insists none is missing. */
-// Each handler declares its own body type (validated by the route's schema before it runs).
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const HANDLERS: { [K in RouteName]: (ctx: HiringContext) => RouteHandler<any> } = {
+/** The handler of every route in `ROUTES`. */
+const HANDLERS: RouteHandlers<(typeof ROUTES)[number], HiringContext> = {
   'POST /candidates': createCandidate,
   'GET /candidates/{candidate_uid}': getCandidate,
   'PUT /tasks/{task_uid}/rating': rateTask,
@@ -28,20 +23,13 @@ const HANDLERS: { [K in RouteName]: (ctx: HiringContext) => RouteHandler<any> } 
   'POST /internal/assignments': assignTask,
 };
 
-/** `create-candidate.json` -> the generated `createCandidate` validator. */
-function validatorFor(file: string): BodyValidator {
-  const name = file.replace(/\.json$/, '').replace(/[-_.]+([A-Za-z0-9])/g, (_, c: string) => c.toUpperCase());
-  const validator = (validators as Record<string, BodyValidator | undefined>)[name];
-  if (!validator) throw new Error(`no generated validator ${name} for ${file}: run tsx scripts/http-schemas-build.ts lambdas/hiring/requests`);
-  return validator;
-}
-
 /**
- * Builds the hiring API's Lambda handler (API Gateway REST proxy) from its dependencies, so tests
- * and local runs inject clients and the Lambda entry (`api.ts`) uses default ones.
+ * Builds the hiring API's handler (API Gateway REST proxy) from its dependencies: `api.ts` passes
+ * the Lambda's clients and environment, tests and the offline runtime their own.
  *
- * Routes come from `ROUTES` (the same list the CDK stack creates API Gateway resources from), each
- * with its handler and ahead-of-time validator; idempotency records live in the hiring table.
+ * Routes come from `ROUTES` (the list the CDK stack creates API Gateway resources from) as the
+ * migration steps have them, each with its handler and ahead-of-time validator; idempotency records
+ * live in the hiring table.
  *
  * @example
  * ```ts
@@ -51,21 +39,9 @@ function validatorFor(file: string): BodyValidator {
  */
 export function createHiringApi(deps: HiringApiDeps): HttpApiHandler {
   const ctx: HiringContext = { ...deps, now: deps.now ?? (() => new Date()), steps: deps.steps ?? stepsFromEnv() };
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const routes: Route<any>[] = hiringRoutes(ROUTES, ctx.steps).map((route) => {
-    const name = `${route.method} ${route.path}` as RouteName;
-    return {
-      method: route.method,
-      path: route.path,
-      ...('body' in route ? { bodySchema: validatorFor(route.body) } : {}),
-      ...('idempotent' in route ? { idempotent: route.idempotent } : {}),
-      handler: HANDLERS[name](ctx),
-    };
-  });
   return createHttpApi({
-    service: 'hiring',
-    routes,
+    routes: bindRoutes(hiringRoutes(ROUTES, ctx.steps), HANDLERS, ctx, validators),
     idempotency: { tableName: deps.tableName, client: deps.doc },
-    logger: deps.logger ?? new Logger({ serviceName: 'hiring' }),
+    logger: deps.logger,
   });
 }

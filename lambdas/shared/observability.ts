@@ -1,18 +1,26 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { MiddlewareObj } from '@middy/core';
 
 /**
- * The one place that creates the Powertools logger and metrics shared by every Lambda.
+ * The one place that creates the Powertools logger, metrics and tracer shared by every Lambda, and
+ * the middy middlewares every entry point uses (`powertools()`).
  *
  * The service name comes from `POWERTOOLS_SERVICE_NAME` (set by `ServiceFunction`), so the same
  * module serves hiring, tasks and bonus; metrics carry it as the `service` dimension.
  *
  * @example
  * ```ts
- * import { logger, metrics, MetricName, countEvent } from '../shared/observability.js';
- * logger.info('started');
- * countEvent(MetricName.EventsConsumed);
- * metrics.publishStoredMetrics();
+ * import middy from '@middy/core';
+ * import { logger, powertools } from '../shared/observability.js';
+ * export const handler = middy().use(powertools()).handler(async (event) => {
+ *   logger.info('started'); // carries the Lambda context's keys
+ *   countEvent(MetricName.EventsConsumed); // published by logMetrics when the invocation ends
+ * });
  * ```
  */
 export const METRICS_NAMESPACE = 'HiringEvents';
@@ -57,27 +65,35 @@ const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'hiring-events';
 
 export const logger = new Logger({ serviceName });
 
-export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE, serviceName });
+/**
+ * The metrics of the messaging kit and the services. Its own diagnostics go to an ERROR-level child
+ * of the logger: `logMetrics` flushes after every invocation, and an invocation that counted nothing
+ * (most HTTP requests) would otherwise print "No application metrics to publish" each time.
+ */
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
+  serviceName,
+  logger: logger.createChild({ logLevel: 'ERROR' }),
+});
+
+/**
+ * X-Ray tracing (on in CDK): the handler's segment, annotated with cold start and service; AWS SDK
+ * clients are not wrapped (their calls show as the service's subsegments through Lambda's own
+ * integration). Off where no X-Ray daemon listens (`POWERTOOLS_TRACE_ENABLED=false`, set by the
+ * offline runtime; Powertools also turns it off outside Lambda).
+ */
+export const tracer = new Tracer({ serviceName });
+
+/**
+ * The Powertools middlewares of every entry point, in the order Powertools documents: the logger
+ * gets the Lambda context (request id, cold start), metrics are flushed when the invocation ends
+ * (also on error), and the invocation is traced.
+ */
+export function powertools(): MiddlewareObj[] {
+  return [injectLambdaContext(logger), logMetrics(metrics, { captureColdStartMetric: false }), captureLambdaHandler(tracer)] as MiddlewareObj[];
+}
 
 /** Adds `count` to a messaging metric; published by `metrics.publishStoredMetrics()` at the end of the invocation. */
 export function countEvent(name: MetricName, count = 1): void {
   if (count > 0) metrics.addMetric(name, MetricUnit.Count, count);
-}
-
-/** Log keys that identify one event in every log line written while handling it. */
-export interface EventLogKeys {
-  event_id?: string;
-  event_name?: string;
-  event_version?: string;
-  correlation_id?: string;
-}
-
-/**
- * A child logger carrying the event's keys. Records of a batch run concurrently, so keys are
- * attached to a per-record child instead of `appendKeys` on the shared logger (which would leak
- * one record's keys into another's lines).
- */
-export function eventLogger(keys: EventLogKeys): Logger {
-  const persistentKeys = Object.fromEntries(Object.entries(keys).filter(([, value]) => value !== undefined));
-  return logger.createChild({ persistentKeys });
 }

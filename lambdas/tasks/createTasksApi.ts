@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '@aws-lambda-powertools/logger';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { callNowOrDefer, type CallOutcome, type ServiceCall } from '../shared/calls/index.js';
-import { createHttpApi, type BodyValidator, type HttpApiHandler, type RetryOptions, type Route, type RouteHandler } from '../shared/http/index.js';
-import type { TasksApiContext } from './context.js';
+import { callNowOrDefer, type ServiceCall } from '../shared/calls/index.js';
+import { bindRoutes, createHttpApi, type HttpApiHandler, type RetryOptions, type RouteHandlers } from '../shared/http/index.js';
+import { stepsFromEnv } from '../shared/migrations/steps.js';
 import { createAssignment } from './handlers/createAssignment.js';
 import { createManager } from './handlers/createManager.js';
 import { createTask } from './handlers/createTask.js';
@@ -11,41 +9,33 @@ import { getManager } from './handlers/getManager.js';
 import { getTask } from './handlers/getTask.js';
 import { updateManager } from './handlers/updateManager.js';
 import { updateTask } from './handlers/updateTask.js';
+import { legacyTasksRoutes } from './migrations/legacyRoutes.js';
 import * as validators from './requests/generated/validators.js';
 import { ROUTES } from './routes.js';
 import { TasksStore } from './store.js';
-import { legacyTasksRoutes } from './migrations/legacyRoutes.js';
-import { stepsFromEnv, type MigrationSteps } from '../shared/migrations/steps.js';
+import type { TasksApiContext, TasksApiDeps } from './types.js';
 
-/** Dependencies of the tasks API; everything but the table is optional. */
-export interface TasksApiDeps {
-  doc: DynamoDBDocumentClient;
-  tableName: string;
-  /** Hiring's API base URL, stage included (env `HIRING_API_URL`). Without it calls stay pending. */
-  hiringApiUrl?: string;
-  /**
-   * Retry budget of the immediate call to hiring, kept short: the client waits for it, and a call
-   * that fails is delivered later anyway. @default 2 attempts within 3 s
-   */
-  callRetry?: RetryOptions;
-  /** Per-attempt timeout of the immediate call in ms. @default 1500 */
-  callTimeoutMs?: number;
-  /** Replaces `callNowOrDefer` (tests). */
-  callNow?: (call: ServiceCall) => Promise<CallOutcome>;
-  /** @default () => new Date() */
-  now?: () => Date;
-  /** @default crypto.randomUUID */
-  newId?: () => string;
-  logger?: Logger;
-  /** Migration steps. @default env `MIGRATION_*_STEP`, else the final steps */
-  steps?: MigrationSteps;
-}
+/** The handler of every route in `ROUTES`. */
+const HANDLERS: RouteHandlers<(typeof ROUTES)[number], TasksApiContext> = {
+  'POST /managers': createManager,
+  'GET /managers/{manager_uid}': getManager,
+  'PUT /managers/{manager_uid}': updateManager,
+  'POST /tasks': createTask,
+  'GET /tasks/{task_uid}': getTask,
+  'PUT /tasks/{task_uid}': updateTask,
+  'POST /tasks/{task_uid}/assignments': createAssignment,
+};
 
 const DEFAULT_CALL_RETRY: RetryOptions = { maxAttempts: 2, baseDelayMs: 100, maxDelayMs: 500, totalTimeoutMs: 3000 };
+const DEFAULT_CALL_TIMEOUT_MS = 1500;
 
 /**
- * Builds the Lambda handler of the tasks API (API Gateway REST proxy) from {@link ROUTES}, binding
- * each route to its handler and to the validator generated from its request schema.
+ * Builds the tasks API's handler (API Gateway REST proxy) from its dependencies: `api.ts` passes
+ * the Lambda's clients and environment, tests and the offline runtime their own.
+ *
+ * Routes come from `ROUTES` (the list the CDK stack creates API Gateway resources from), each with
+ * its handler and ahead-of-time validator, plus the legacy routes the migration steps still need;
+ * idempotency records live in the tasks table.
  *
  * @example
  * ```ts
@@ -54,8 +44,7 @@ const DEFAULT_CALL_RETRY: RetryOptions = { maxAttempts: 2, baseDelayMs: 100, max
  * ```
  */
 export function createTasksApi(deps: TasksApiDeps): HttpApiHandler {
-  const store = new TasksStore(deps.doc, deps.tableName);
-  const callNow =
+  const callHiring =
     deps.callNow ??
     ((call: ServiceCall) =>
       callNowOrDefer(call, {
@@ -63,51 +52,20 @@ export function createTasksApi(deps: TasksApiDeps): HttpApiHandler {
         tableName: deps.tableName,
         baseUrls: { hiring: deps.hiringApiUrl },
         retry: deps.callRetry ?? DEFAULT_CALL_RETRY,
-        timeoutMs: deps.callTimeoutMs ?? 1500,
+        timeoutMs: deps.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
       }));
   const ctx: TasksApiContext = {
     doc: deps.doc,
     tableName: deps.tableName,
-    store,
+    store: new TasksStore(deps.doc, deps.tableName),
     now: deps.now ?? (() => new Date()),
     newId: deps.newId ?? randomUUID,
-    callHiring: callNow,
+    callHiring,
     steps: deps.steps ?? stepsFromEnv(),
   };
-
-  // Each handler declares its own body type (checked by the route's generated validator).
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const handlers: Record<string, RouteHandler<any>> = {
-    'POST /managers': createManager(ctx),
-    'GET /managers/{manager_uid}': getManager(ctx),
-    'PUT /managers/{manager_uid}': updateManager(ctx),
-    'POST /tasks': createTask(ctx),
-    'GET /tasks/{task_uid}': getTask(ctx),
-    'PUT /tasks/{task_uid}': updateTask(ctx),
-    'POST /tasks/{task_uid}/assignments': createAssignment(ctx),
-  };
-
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const routes: Route<any>[] = ROUTES.map((route) => {
-    const name = `${route.method} ${route.path}`;
-    const handler = handlers[name];
-    if (!handler) throw new Error(`tasks API: no handler for ${name}`);
-    const body = 'body' in route ? route.body : undefined;
-    return { method: route.method, path: route.path, handler, ...(body ? { bodySchema: validatorFor(body) } : {}) };
-  });
-
   return createHttpApi({
-    service: 'tasks',
-    routes: [...routes, ...legacyTasksRoutes(ctx, ctx.steps)],
+    routes: [...bindRoutes(ROUTES, HANDLERS, ctx, validators), ...legacyTasksRoutes(ctx, ctx.steps)],
     idempotency: { tableName: deps.tableName, client: deps.doc },
     logger: deps.logger,
   });
-}
-
-/** `create-manager.json` -> the generated `createManager` validator. */
-function validatorFor(file: string): BodyValidator {
-  const name = file.replace(/\.json$/, '').replace(/[-_.]+([A-Za-z0-9])/g, (_, c: string) => c.toUpperCase());
-  const validator = (validators as Record<string, BodyValidator | undefined>)[name];
-  if (!validator) throw new Error(`tasks API: no generated validator ${name} for ${file}; run scripts/http-schemas-build.ts`);
-  return validator;
 }

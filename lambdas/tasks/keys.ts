@@ -1,5 +1,7 @@
+import type { TaskState } from '../shared/contracts/internalRoutes.js';
+
 /**
- * Item keys of the tasks table (single-table design: string `pk`/`sk`).
+ * Item keys and item types of the tasks table (single-table design: string `pk`/`sk`).
  *
  * | item | pk | sk |
  * |---|---|---|
@@ -40,3 +42,51 @@ export const updateRequestKey = (taskUid: string, requestId: string): ItemKey =>
   pk: taskPk(taskUid),
   sk: `${UPDATE_REQUEST_SK_PREFIX}${requestId}`,
 });
+
+/** Items of the tasks table, without their keys (see `store.ts`, which adds and strips them). */
+
+/** A task manager (`MANAGER#<uid>` / `MANAGER`). */
+export interface Manager {
+  manager_uid: string;
+  name: string;
+  surname: string;
+  login: string;
+  payout_account: string;
+  /** Starts at 1, +1 on every change; carried by `ManagerUpdated` for last-write-wins. */
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A test task (`TASK#<uid>` / `TASK`); its `version` is pushed to hiring with every update. */
+export interface Task extends TaskState {
+  /** Set by a `TaskUpdateRequested`, cleared by the next update of the task. */
+  needs_update: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A candidate as tasks knows it, from `NewCandidate` (`CANDIDATE#<uid>` / `CANDIDATE`). */
+export interface Candidate {
+  candidate_uid: string;
+  name: string;
+  surname: string;
+  registered_at: string;
+}
+
+/** A task assigned to a candidate (`TASK#<task_uid>` / `ASSIGNMENT#<candidate_uid>`). */
+export interface Assignment {
+  assignment_id: string;
+  task_uid: string;
+  candidate_uid: string;
+  assigned_at: string;
+}
+
+/** A request from hiring to update a task (`TASK#<task_uid>` / `UPDATE_REQUEST#<request_id>`). */
+export interface UpdateRequest {
+  request_id: string;
+  task_uid: string;
+  reason: string;
+  requested_at: string;
+  received_at: string;
+}

@@ -1,17 +1,10 @@
-/** One HTTP route of the tasks API, as plain data. */
-export interface TasksRoute {
-  readonly method: 'GET' | 'POST' | 'PUT';
-  /** API Gateway resource template. */
-  readonly path: string;
-  /** Request body schema file under `lambdas/tasks/requests/` (draft-04 keywords only). */
-  readonly body?: string;
-}
+import type { RouteDeclaration } from '../shared/http/index.js';
 
 /**
  * The routes of the tasks API. Pure data: the CDK stack reads it to create the API Gateway
- * resources and request models (from `lambdas/tasks/requests/<body>`), and `createTasksApi`
- * binds a handler and the generated validator to each entry (it fails at cold start when one is
- * missing), so the two cannot drift apart.
+ * resources and request models (from `lambdas/tasks/requests/<body>`), the docs generator
+ * documents it, and `createTasksApi` binds a handler and the generated validator to each entry
+ * (`bindRoutes`: the compiler insists every route has its handler), so they cannot drift apart.
  *
  * @example
  * ```ts
@@ -26,4 +19,4 @@ export const ROUTES = [
   { method: 'GET', path: '/tasks/{task_uid}' },
   { method: 'PUT', path: '/tasks/{task_uid}', body: 'update-task.json' },
   { method: 'POST', path: '/tasks/{task_uid}/assignments', body: 'create-assignment.json' },
-] as const satisfies readonly TasksRoute[];
+] as const satisfies readonly RouteDeclaration[];

@@ -13,7 +13,7 @@ import {
   updateRequestKey,
   type ItemKey,
 } from './keys.js';
-import type { Assignment, Candidate, Manager, Task, UpdateRequest } from './types.js';
+import type { Assignment, Candidate, Manager, Task, UpdateRequest } from './keys.js';
 
 /** The item types stored by the tasks service (the kits add `outbox`, `call`, `processed`, idempotency rows). */
 export type TasksItemType = 'manager' | 'task' | 'candidate' | 'assignment' | 'update_request';

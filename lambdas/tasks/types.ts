@@ -1,53 +1,48 @@
-import type { TaskState } from '../shared/contracts/internalRoutes.js';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CallOutcome, ServiceCall } from '../shared/calls/index.js';
+import type { RetryOptions } from '../shared/http/index.js';
+import type { MigrationSteps } from '../shared/migrations/steps.js';
+import type { TasksStore } from './store.js';
 
-/** Stored items and request bodies of the tasks service. */
-
-/** A task manager (`MANAGER#<uid>` / `MANAGER`). */
-export interface Manager {
-  manager_uid: string;
-  name: string;
-  surname: string;
-  login: string;
-  payout_account: string;
-  /** Starts at 1, +1 on every change; carried by `ManagerUpdated` for last-write-wins. */
-  version: number;
-  created_at: string;
-  updated_at: string;
+/** Dependencies of the tasks API; everything but the table is optional. */
+export interface TasksApiDeps {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  /** Hiring's API base URL, stage included (env `HIRING_API_URL`). Without it calls stay pending. */
+  hiringApiUrl?: string;
+  /**
+   * Retry budget of the immediate call to hiring, kept short: the client waits for it, and a call
+   * that fails is delivered later anyway. @default 2 attempts within 3 s
+   */
+  callRetry?: RetryOptions;
+  /** Per-attempt timeout of the immediate call in ms. @default 1500 */
+  callTimeoutMs?: number;
+  /** Replaces `callNowOrDefer` (tests). */
+  callNow?: (call: ServiceCall) => Promise<CallOutcome>;
+  /** @default () => new Date() */
+  now?: () => Date;
+  /** @default crypto.randomUUID */
+  newId?: () => string;
+  logger?: Logger;
+  /** Migration steps. @default env `MIGRATION_*_STEP`, else the final steps */
+  steps?: MigrationSteps;
 }
 
-/** A test task (`TASK#<uid>` / `TASK`); its `version` is pushed to hiring with every update. */
-export interface Task extends TaskState {
-  /** Set by a `TaskUpdateRequested`, cleared by the next update of the task. */
-  needs_update: boolean;
-  created_at: string;
-  updated_at: string;
+/** What the route handlers of the tasks API share (built once by `createTasksApi`). */
+export interface TasksApiContext {
+  readonly doc: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly store: TasksStore;
+  readonly now: () => Date;
+  readonly newId: () => string;
+  /** Tries a recorded call to hiring now; when hiring is down the pending row is delivered later. */
+  readonly callHiring: (call: ServiceCall) => Promise<CallOutcome>;
+  /** Migration steps: which events it publishes and which calls it makes (lib/migrations). */
+  readonly steps: MigrationSteps;
 }
 
-/** A candidate as tasks knows it, from `NewCandidate` (`CANDIDATE#<uid>` / `CANDIDATE`). */
-export interface Candidate {
-  candidate_uid: string;
-  name: string;
-  surname: string;
-  registered_at: string;
-}
-
-/** A task assigned to a candidate (`TASK#<task_uid>` / `ASSIGNMENT#<candidate_uid>`). */
-export interface Assignment {
-  assignment_id: string;
-  task_uid: string;
-  candidate_uid: string;
-  assigned_at: string;
-}
-
-/** A request from hiring to update a task (`TASK#<task_uid>` / `UPDATE_REQUEST#<request_id>`). */
-export interface UpdateRequest {
-  request_id: string;
-  task_uid: string;
-  reason: string;
-  requested_at: string;
-  received_at: string;
-}
-
+/** Request bodies of the routes, matching `requests/*.json`. */
 /** Body of `POST /managers`. */
 export interface CreateManagerBody {
   name: string;

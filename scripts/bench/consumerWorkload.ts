@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { bonusKeys } from '../../lambdas/bonus/keys.js';
-import { storeRatingVersion } from '../../lambdas/bonus/storeRatingVersion.js';
+import { storeRatingVersion } from '../../lambdas/bonus/store.js';
 import { buildEvent } from '../../lambdas/shared/registry/index.js';
 import { Random } from '../../local/faults/random.js';
 

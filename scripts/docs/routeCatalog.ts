@@ -1,27 +1,19 @@
 import { join, normalize } from 'node:path';
 import { ROUTES as BONUS_ROUTES } from '../../lambdas/bonus/routes.js';
 import { ROUTES as HIRING_ROUTES } from '../../lambdas/hiring/routes.js';
-import { honoursIdempotencyKey } from '../../lambdas/shared/http/index.js';
+import { honoursIdempotencyKey, type RouteDeclaration } from '../../lambdas/shared/http/index.js';
 import { readRequestSchema } from '../../lambdas/shared/http/requests/readRequestSchema.js';
 import { GET_MANAGER_ROUTE, REQUEST_UPDATE_ROUTE } from '../../lambdas/shared/migrations/plan.js';
 import { ROUTES as TASKS_ROUTES } from '../../lambdas/tasks/routes.js';
 import { actionsOf, type TemplateIndex, type TemplateResource } from './templateIndex.js';
 import type { ApiDoc, Json, RouteDoc } from './types.js';
 
-/** A route as a service declares it (`body`: a file under `lambdas/<service>/requests/`). */
-interface DeclaredRoute {
-  readonly method: string;
-  readonly path: string;
-  readonly body?: string;
-  readonly idempotent?: boolean;
-}
-
 /**
  * Every route a service may serve at some step, as declared in code: its `routes.ts`, plus the
  * legacy routes of the migration plan. The template says which of them exist at the documented
  * steps; the declarations add what the template does not carry (the request file, idempotency).
  */
-export const DECLARED_ROUTES: Record<string, readonly DeclaredRoute[]> = {
+export const DECLARED_ROUTES: Record<string, readonly RouteDeclaration[]> = {
   hiring: HIRING_ROUTES,
   tasks: [...TASKS_ROUTES, GET_MANAGER_ROUTE, REQUEST_UPDATE_ROUTE],
   bonus: BONUS_ROUTES,

@@ -8,7 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '../../local/net.js';
-import type { BalanceAnswer as Balance, LedgerAnswer, LedgerEntry } from '../../lambdas/bonus/createBonusApi.js';
+import type { BalanceAnswer as Balance, LedgerAnswer } from '../../lambdas/bonus/types.js';
+import type { LedgerEntry } from '../../lambdas/bonus/keys.js';
 import { UnexpectedAnswerError, type ApiAnswer, type ApiClient } from './client.js';
 
 /** bonus's answers as the bonus API declares them, for the steps' callers. */

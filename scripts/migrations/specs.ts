@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { outboxItem } from '../../lambdas/shared/messaging/index.js';
 import { FINAL_STEPS, type MigrationSteps } from '../../lambdas/shared/migrations/steps.js';
 import { managerEvents } from '../../lambdas/tasks/migrations/producers.js';
-import type { Manager } from '../../lambdas/tasks/types.js';
+import type { Manager } from '../../lambdas/tasks/keys.js';
 import type { BackfillSpec } from './backfill.js';
 
 type Item = Record<string, NativeAttributeValue>;

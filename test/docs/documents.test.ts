@@ -133,7 +133,6 @@ describe('docs/openapi.yaml', () => {
     const validate = new Ajv({ strict: false }).compile(openapi.components.schemas.Error);
     const bodySchema = Object.assign((body: unknown) => typeof body === 'object' && body !== null && 'rating' in body, { errors: [{ instancePath: '/rating', keyword: 'required', message: 'is required', params: {}, schemaPath: '#' }] });
     const handler = createHttpApi({
-      service: 'docs-test',
       logger: silentLogger(),
       routes: [
         { method: 'PUT', path: '/tasks/{task_uid}/rating', bodySchema, handler: () => ({ status: 200, body: {} }) },

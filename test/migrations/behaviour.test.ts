@@ -7,7 +7,7 @@ import { consumedEvents } from '../../lambdas/shared/migrations/plan.js';
 import { FINAL_STEPS, type MigrationSteps } from '../../lambdas/shared/migrations/steps.js';
 import { hasKnowledgeAreaPrefix, joinTaskTitle, splitTaskTitle, taskTitleParts } from '../../lambdas/shared/migrations/taskTitle.js';
 import { managerEvents, storedTask, taskCreatedEvent } from '../../lambdas/tasks/migrations/producers.js';
-import type { Manager, Task } from '../../lambdas/tasks/types.js';
+import type { Manager, Task } from '../../lambdas/tasks/keys.js';
 
 const at = (changes: Partial<MigrationSteps>): MigrationSteps => ({ ...FINAL_STEPS, ...changes });
 const handled = (handlers: ConsumerHandlers) =>

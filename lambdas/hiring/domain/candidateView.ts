@@ -1,5 +1,5 @@
 import { managerDisplayName } from './managerDisplayName.js';
-import type { AssignmentItem, CandidateItem, ManagerItem, TaskItem } from './types.js';
+import type { AssignmentItem, CandidateItem, ManagerItem, TaskItem } from '../keys.js';
 
 /** One task of a candidate, as `GET /candidates/{candidate_uid}` answers it. */
 export interface CandidateTaskView {

@@ -1,11 +1,11 @@
+import { cancellationCodes } from '../../shared/messaging/index.js';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { retryWrite, WriteRaced } from '../../shared/dynamodb/index.js';
-import { ConflictError, HttpError, ValidationError, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
-import type { AssignmentItem } from '../domain/types.js';
+import { recordItems, ConflictError, HttpError, ValidationError, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
+import type { AssignmentItem } from '../keys.js';
 import { assignmentIdKey, assignmentKey, candidateKey } from '../keys.js';
 import type { AssignTaskBody, HiringContext } from '../types.js';
-import { getItem } from './readItems.js';
-import { cancellationCodes, recordItems } from './transactions.js';
+import { getItem } from '../store.js';
 
 interface AssignmentIdItem extends AssignTaskBody {
   pk: string;

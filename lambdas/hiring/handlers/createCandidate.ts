@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { retryWrite } from '../../shared/dynamodb/index.js';
-import type { RouteHandler } from '../../shared/http/index.js';
+import { correlationIdOf, recordItems, type RouteHandler } from '../../shared/http/index.js';
 import { writeWithOutbox } from '../../shared/messaging/index.js';
 import { buildEvent } from '../../shared/registry/index.js';
-import type { CandidateItem } from '../domain/types.js';
+import type { CandidateItem } from '../keys.js';
 import { candidateKey } from '../keys.js';
 import type { CreateCandidateBody, HiringContext } from '../types.js';
-import { correlationIdOf, recordItems } from './transactions.js';
 
 /**
  * `POST /candidates` {name, surname} -> 201 {candidate_uid}. The candidate, the outbox

@@ -1,12 +1,11 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { NotFoundError, type RouteHandler } from '../../shared/http/index.js';
+import { requireUuidV4, NotFoundError, type RouteHandler } from '../../shared/http/index.js';
 import { candidateView } from '../domain/candidateView.js';
 import { managerDisplayFor } from '../migrations/managerDisplay.js';
-import type { AssignmentItem, CandidateItem, ManagerItem, TaskItem } from '../domain/types.js';
+import type { AssignmentItem, CandidateItem, ManagerItem, TaskItem } from '../keys.js';
 import { ASSIGNMENT_SK_PREFIX, CANDIDATE_PREFIX, managerKey, taskKey } from '../keys.js';
 import type { HiringContext } from '../types.js';
-import { getItems } from './readItems.js';
-import { requireUuidV4 } from './requireUuidV4.js';
+import { getItems } from '../store.js';
 
 /**
  * `GET /candidates/{candidate_uid}` -> 200 {candidate_uid, name, surname, tasks: [...]} / 404.

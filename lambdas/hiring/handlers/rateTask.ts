@@ -1,14 +1,13 @@
+import { cancellationCodes } from '../../shared/messaging/index.js';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { callNowOrDefer, pendingCallPut, type ServiceCall } from '../../shared/calls/index.js';
 import { retryWrite, WriteRaced } from '../../shared/dynamodb/index.js';
-import { HttpError, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
+import { recordItems, requireUuidV4, HttpError, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
 import type { RatingRequest } from '../../shared/contracts/internalRoutes.js';
-import type { RatingItem, TaskItem } from '../domain/types.js';
+import type { RatingItem, TaskItem } from '../keys.js';
 import { ratingKey, taskKey } from '../keys.js';
 import type { HiringContext, RateTaskBody } from '../types.js';
-import { getItem } from './readItems.js';
-import { requireUuidV4 } from './requireUuidV4.js';
-import { cancellationCodes, recordItems } from './transactions.js';
+import { getItem } from '../store.js';
 
 function ratingRequest(rating: RatingRequest): RatingRequest & Record<string, unknown> {
   return { task_uid: rating.task_uid, rating: rating.rating, version: rating.version, rated_at: rating.rated_at };

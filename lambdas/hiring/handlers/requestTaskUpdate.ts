@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { retryWrite } from '../../shared/dynamodb/index.js';
-import { HttpError, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
-import { writeWithOutbox } from '../../shared/messaging/index.js';
+import { correlationIdOf, recordItems, requireUuidV4, HttpError, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
+import { cancellationCodes, writeWithOutbox } from '../../shared/messaging/index.js';
 import { buildEvent } from '../../shared/registry/index.js';
 import { callNowOrDefer, pendingCallPut } from '../../shared/calls/index.js';
 import { linkBehaviour } from '../../shared/migrations/plan.js';
 import { updateRequestCall } from '../migrations/updateRequestCall.js';
 import { taskKey, updateRequestKey } from '../keys.js';
 import type { HiringContext, RequestTaskUpdateBody } from '../types.js';
-import { getItem } from './readItems.js';
-import { requireUuidV4 } from './requireUuidV4.js';
-import { cancellationCodes, correlationIdOf, recordItems } from './transactions.js';
+import { getItem } from '../store.js';
 
 /**
  * `POST /tasks/{task_uid}/update-requests` {reason} -> 202 {request_id}; 404 when hiring has no

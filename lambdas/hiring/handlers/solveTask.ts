@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { retryWrite, WriteRaced } from '../../shared/dynamodb/index.js';
-import { ConflictError, HttpError, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
-import { writeWithOutbox } from '../../shared/messaging/index.js';
+import { correlationIdOf, recordItems, requireUuidV4, ConflictError, HttpError, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
+import { cancellationCodes, writeWithOutbox } from '../../shared/messaging/index.js';
 import { buildEvent } from '../../shared/registry/index.js';
-import type { AssignmentItem, CandidateItem, SolutionItem, TaskItem } from '../domain/types.js';
+import type { AssignmentItem, CandidateItem, SolutionItem, TaskItem } from '../keys.js';
 import { assignmentKey, candidateKey, solutionKey, taskKey } from '../keys.js';
 import type { AddSolutionBody, HiringContext } from '../types.js';
-import { getItem } from './readItems.js';
-import { requireUuidV4 } from './requireUuidV4.js';
-import { cancellationCodes, correlationIdOf, recordItems } from './transactions.js';
+import { getItem } from '../store.js';
 
 const notAssigned = (taskUid: string, candidateUid: string) =>
   new ConflictError(`task ${taskUid} is not assigned to candidate ${candidateUid}`, 'not_assigned');

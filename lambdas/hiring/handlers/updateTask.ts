@@ -1,11 +1,10 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { retryWrite } from '../../shared/dynamodb/index.js';
-import { ValidationError, type RouteHandler } from '../../shared/http/index.js';
+import { requireUuidV4, ValidationError, type RouteHandler } from '../../shared/http/index.js';
 import { lastWriteWinsCondition } from '../../shared/messaging/index.js';
-import type { TaskItem } from '../domain/types.js';
+import type { TaskItem } from '../keys.js';
 import { taskKey } from '../keys.js';
 import type { HiringContext, UpdateTaskBody } from '../types.js';
-import { requireUuidV4 } from './requireUuidV4.js';
 
 /**
  * `PUT /internal/tasks/{task_uid}` (update_task, called by tasks with SigV4) -> 200 {applied}.

@@ -2,7 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { lastWriteWinsPut, PrerequisiteMissingError, type ConsumerHandlers, type Effect, type EventHandler } from '../../shared/messaging/index.js';
 import { linkBehaviour, managerUpdatedVersions } from '../../shared/migrations/plan.js';
 import type { MigrationSteps } from '../../shared/migrations/steps.js';
-import type { TaskItem } from '../domain/types.js';
+import type { TaskItem } from '../keys.js';
 import { managerCopyUpdate, managerUpdatedV1 } from '../handlers/managerUpdated.js';
 import { assignmentIdKey, assignmentKey, candidateKey, taskKey } from '../keys.js';
 

@@ -66,6 +66,13 @@ export interface HttpRequest<TBody = unknown> {
 /** A route handler. Throw `NotFoundError`, `ConflictError`, `ValidationError` for 4xx answers. */
 export type RouteHandler<TBody = unknown> = (request: HttpRequest<TBody>) => Promise<HttpResponse> | HttpResponse;
 
+/**
+ * A handler of any body type. Each handler declares its own body (checked by its route's validator
+ * before it runs); `never` as the body type accepts all of them without `any`, since a handler of
+ * `HttpRequest<X>` can be given where a handler of `HttpRequest<never>` is expected.
+ */
+export type AnyRouteHandler = RouteHandler<never>;
+
 /** One route of an API. */
 export interface Route<TBody = unknown> {
   method: HttpMethod;
@@ -93,18 +100,17 @@ export interface IdempotencyConfig {
   now?: () => number;
 }
 
+/** A route of any body type (see {@link AnyRouteHandler}). */
+export type AnyRoute = Route<never>;
+
 /** Options of `createHttpApi`. */
 export interface HttpApiOptions {
-  /** Service name, used as the logger's service name. */
-  service: string;
-  // Handlers declare their own body type; `any` lets routes with different bodies share the list.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  routes: Route<any>[];
+  routes: readonly AnyRoute[];
   /** Required as soon as one route is idempotent (every POST by default). */
   idempotency?: IdempotencyConfig;
   /** @default 65536 */
   maxBodyBytes?: number;
-  /** @default a Powertools Logger named after `service` */
+  /** @default the shared Powertools logger (`lambdas/shared/observability.ts`), named by `POWERTOOLS_SERVICE_NAME` */
   logger?: Logger;
 }
 

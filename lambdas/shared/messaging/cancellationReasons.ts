@@ -20,3 +20,17 @@ export function cancellationReasons(error: unknown): CancellationReason[] | unde
   const reasons = (error as Error & { CancellationReasons?: CancellationReason[] }).CancellationReasons;
   return Array.isArray(reasons) ? reasons : [];
 }
+
+/**
+ * The per-item cancellation codes of a refused transaction (`'None'` for items that did not cause
+ * it), or `undefined` when `error` is something else (rethrow it).
+ *
+ * @example
+ * ```ts
+ * const [taskCheck, assignmentUpdate] = cancellationCodes(error) ?? [];
+ * if (taskCheck === 'ConditionalCheckFailed') throw new WriteRaced('the task changed');
+ * ```
+ */
+export function cancellationCodes(error: unknown): string[] | undefined {
+  return cancellationReasons(error)?.map((reason) => reason.Code ?? 'None');
+}

@@ -10,7 +10,7 @@ export { outboxItem } from './outboxItem.js';
 export { outboxPut } from './outboxPut.js';
 export { lastWriteWinsPut, lastWriteWinsCondition, isLastWriteWins } from './lastWriteWins.js';
 export { firstWriteWinsPut } from './firstWriteWins.js';
-export { cancellationReasons } from './cancellationReasons.js';
+export { cancellationCodes, cancellationReasons } from './cancellationReasons.js';
 export { putEventsEntry } from './putEventsEntry.js';
 export { eventSource } from './constants.js';
 export {

@@ -1,3 +1,4 @@
+import type { RouteDeclaration } from '../http/routeTable.js';
 import type { MigrationId, MigrationSteps } from './steps.js';
 
 /**
@@ -12,13 +13,6 @@ import type { MigrationId, MigrationSteps } from './steps.js';
 export interface EventVersions {
   readonly name: string;
   readonly versions: readonly string[];
-}
-
-/** A route of a service's API as the stack declares it (`body`: file under `lambdas/<service>/requests/`). */
-export interface PlannedRoute {
-  readonly method: 'GET' | 'POST' | 'PUT';
-  readonly path: string;
-  readonly body?: string;
 }
 
 /** ManagerUpdated versions a consumer handles during the login migration (v0 -> v1). */
@@ -81,13 +75,13 @@ export function isSchemaLive(steps: MigrationSteps, eventName: string, version: 
 }
 
 /** The legacy get_manager route of tasks, called by bonus before manager-stream step 4, removed at 5. */
-export const GET_MANAGER_ROUTE = { method: 'GET', path: '/internal/managers/{manager_uid}' } as const satisfies PlannedRoute;
+export const GET_MANAGER_ROUTE = { method: 'GET', path: '/internal/managers/{manager_uid}' } as const satisfies RouteDeclaration;
 /** The legacy update_task route of tasks (hiring -> tasks "task needs update"), removed at task-update-request step 6. */
 export const REQUEST_UPDATE_ROUTE = {
   method: 'POST',
   path: '/internal/tasks/{task_uid}/update-requests',
   body: '../migrations/requests/update-request.json',
-} as const satisfies PlannedRoute;
+} as const satisfies RouteDeclaration;
 /** hiring's update_task (tasks -> hiring push), added at task-updated step 1. */
 export const HIRING_UPDATE_TASK_ROUTE = 'PUT /internal/tasks/{task_uid}';
 /** hiring's assign_task, added at task-assigned step 1. */
@@ -104,7 +98,7 @@ export function hiringRoutes<R extends { method: string; path: string }>(routes:
 }
 
 /** tasks' extra (legacy) routes at `steps`. */
-export function tasksLegacyRoutes(steps: MigrationSteps): PlannedRoute[] {
+export function tasksLegacyRoutes(steps: MigrationSteps): (typeof GET_MANAGER_ROUTE | typeof REQUEST_UPDATE_ROUTE)[] {
   return [...(steps.managerStream < 5 ? [GET_MANAGER_ROUTE] : []), ...(steps.taskUpdateRequest < 6 ? [REQUEST_UPDATE_ROUTE] : [])];
 }
 

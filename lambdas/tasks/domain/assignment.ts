@@ -1,5 +1,5 @@
 import type { AssignTaskRequest } from '../../shared/contracts/internalRoutes.js';
-import type { Assignment } from '../types.js';
+import type { Assignment } from '../keys.js';
 
 /** The body of hiring's assign_task; an index signature so it can travel as a pending call's body. */
 export type HiringAssignmentBody = AssignTaskRequest & Record<string, unknown>;

@@ -1,5 +1,5 @@
 import type { NewCandidateV0Payload } from '../../shared/registry/generated/types.js';
-import type { Candidate } from '../types.js';
+import type { Candidate } from '../keys.js';
 
 /**
  * The candidate tasks keeps from a `NewCandidate` v0 event (enough to know it may be assigned tasks).

@@ -1,5 +1,6 @@
 import type { ManagerUpdatedV1Payload } from '../../shared/registry/generated/types.js';
-import type { CreateManagerBody, Manager, UpdateManagerBody } from '../types.js';
+import type { CreateManagerBody, UpdateManagerBody } from '../types.js';
+import type { Manager } from '../keys.js';
 
 /**
  * A new manager at version 1.

@@ -1,6 +1,7 @@
 import type { TaskCreatedV1Payload } from '../../shared/registry/generated/types.js';
 import type { UpdateTaskRequest } from '../../shared/contracts/internalRoutes.js';
-import type { CreateTaskBody, Task, UpdateRequest, UpdateTaskBody } from '../types.js';
+import type { CreateTaskBody, UpdateTaskBody } from '../types.js';
+import type { Task, UpdateRequest } from '../keys.js';
 import { taskTitleParts } from '../../shared/migrations/taskTitle.js';
 
 /** The body of hiring's update_task; an index signature so it can travel as a pending call's body. */

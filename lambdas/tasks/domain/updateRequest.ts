@@ -1,5 +1,5 @@
 import type { TaskUpdateRequestedV0Payload } from '../../shared/registry/generated/types.js';
-import type { UpdateRequest } from '../types.js';
+import type { UpdateRequest } from '../keys.js';
 
 /**
  * The update request recorded on a task from a `TaskUpdateRequested` v0 event. Its `request_id`

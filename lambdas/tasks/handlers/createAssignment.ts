@@ -1,10 +1,10 @@
 import { pendingCallPut } from '../../shared/calls/index.js';
-import { ConflictError, HttpError, NotFoundError, type HttpRequest, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
+import { ConflictError, HttpError, NotFoundError, recordItems, type HttpRequest, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { retryWrite } from '../../shared/dynamodb/index.js';
-import type { TasksApiContext } from '../context.js';
+import type { TasksApiContext } from '../types.js';
 import { assignmentView, newAssignment } from '../domain/assignment.js';
-import { assignTaskCall } from '../hiringCalls.js';
+import { assignTaskCall } from '../domain/hiringCalls.js';
 import { linkBehaviour } from '../../shared/migrations/plan.js';
 import { writeWithOutbox } from '../../shared/messaging/index.js';
 import { taskAssignedEvent } from '../migrations/producers.js';
@@ -36,7 +36,7 @@ export function createAssignment(ctx: TasksApiContext): RouteHandler<CreateAssig
       const changes = [
         putNew(ctx.tableName, assignmentItem(assignment)),
         ...(call ? [pendingCallPut(ctx.tableName, call, ctx.now())] : []),
-        ...(idempotency ? [idempotency.recordItem(response)] : []),
+        ...recordItems(idempotency, response),
       ];
       const write = async () => {
         if (call) await ctx.doc.send(new TransactWriteCommand({ TransactItems: changes }));

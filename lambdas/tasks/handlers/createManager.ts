@@ -1,7 +1,7 @@
 import { retryWrite } from '../../shared/dynamodb/index.js';
 import { writeWithOutbox } from '../../shared/messaging/index.js';
-import type { HttpRequest, HttpResponse, RouteHandler } from '../../shared/http/index.js';
-import type { TasksApiContext } from '../context.js';
+import { recordItems, type HttpRequest, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
+import type { TasksApiContext } from '../types.js';
 import { newManager } from '../domain/manager.js';
 import { managerEvents } from '../migrations/producers.js';
 import { managerItem, putNew } from '../store.js';
@@ -17,7 +17,7 @@ export function createManager(ctx: TasksApiContext): RouteHandler<CreateManagerB
     const response: HttpResponse = { status: 201, body: { manager_uid: manager.manager_uid } };
     const write = () =>
       writeWithOutbox(ctx.doc, ctx.tableName, {
-        changes: [putNew(ctx.tableName, managerItem(manager)), ...(idempotency ? [idempotency.recordItem(response)] : [])],
+        changes: [putNew(ctx.tableName, managerItem(manager)), ...recordItems(idempotency, response)],
         events: managerEvents(manager, ctx.steps, ctx.now()),
       });
     await retryWrite(write, { what: `manager ${manager.manager_uid}`, logger });

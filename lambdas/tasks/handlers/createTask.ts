@@ -1,12 +1,12 @@
 import { pendingCallPut } from '../../shared/calls/index.js';
-import { HttpError, type HttpRequest, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
+import { HttpError, recordItems, type HttpRequest, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
 import { retryWrite } from '../../shared/dynamodb/index.js';
 import { writeWithOutbox } from '../../shared/messaging/index.js';
 import { linkBehaviour } from '../../shared/migrations/plan.js';
 import { storedTask, taskCreatedEvent, taskUpdatedEvent } from '../migrations/producers.js';
-import type { TasksApiContext } from '../context.js';
+import type { TasksApiContext } from '../types.js';
 import { newTask } from '../domain/task.js';
-import { updateTaskCall } from '../hiringCalls.js';
+import { updateTaskCall } from '../domain/hiringCalls.js';
 import { managerKey } from '../keys.js';
 import { checkExists, failedConditionIndex, putNew, taskItem } from '../store.js';
 import type { CreateTaskBody } from '../types.js';
@@ -38,7 +38,7 @@ export function createTask(ctx: TasksApiContext): RouteHandler<CreateTaskBody> {
           putNew(ctx.tableName, taskItem(task)),
           checkExists(ctx.tableName, managerKey(body.manager_uid)),
           ...(call ? [pendingCallPut(ctx.tableName, call, ctx.now())] : []),
-          ...(idempotency ? [idempotency.recordItem(response)] : []),
+          ...recordItems(idempotency, response),
         ],
         events,
       });

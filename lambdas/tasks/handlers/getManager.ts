@@ -1,5 +1,5 @@
 import { NotFoundError, type HttpRequest, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
-import type { TasksApiContext } from '../context.js';
+import type { TasksApiContext } from '../types.js';
 import { managerView } from '../domain/manager.js';
 
 /** `GET /managers/{manager_uid}` -> 200 the manager, 404 when unknown. */

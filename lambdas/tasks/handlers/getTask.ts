@@ -1,5 +1,5 @@
 import { NotFoundError, type HttpRequest, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
-import type { TasksApiContext } from '../context.js';
+import type { TasksApiContext } from '../types.js';
 import { taskView } from '../domain/task.js';
 
 /** `GET /tasks/{task_uid}` -> 200 the task with its `update_requests`, 404 when unknown. */

@@ -1,7 +1,7 @@
 import { retryWrite, WriteRaced } from '../../shared/dynamodb/index.js';
 import { writeWithOutbox } from '../../shared/messaging/index.js';
 import { NotFoundError, type HttpRequest, type HttpResponse, type RouteHandler } from '../../shared/http/index.js';
-import type { TasksApiContext } from '../context.js';
+import type { TasksApiContext } from '../types.js';
 import { changeManager, managerView } from '../domain/manager.js';
 import { managerEvents } from '../migrations/producers.js';
 import { failedConditionIndex, managerItem, putIfVersion } from '../store.js';

@@ -1,9 +1,10 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { retryWrite } from '../../shared/dynamodb/index.js';
-import { NotFoundError, type BodyValidator, type HttpRequest, type HttpResponse, type Route } from '../../shared/http/index.js';
+import { NotFoundError, type AnyRoute, type BodyValidator, type HttpRequest, type HttpResponse, type Route } from '../../shared/http/index.js';
+import { UUID_V4, UUID_V4_PATTERN } from '../../shared/registry/constants.js';
 import { GET_MANAGER_ROUTE, REQUEST_UPDATE_ROUTE, tasksLegacyRoutes } from '../../shared/migrations/plan.js';
 import type { MigrationSteps } from '../../shared/migrations/steps.js';
-import type { TasksApiContext } from '../context.js';
+import type { TasksApiContext } from '../types.js';
 import { managerView } from '../domain/manager.js';
 import { taskKey } from '../keys.js';
 import { failedConditionIndex, putNew, updateRequestItem } from '../store.js';
@@ -14,8 +15,6 @@ interface UpdateRequestBody {
   reason: string;
   requested_at: string;
 }
-
-const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /** The body check of the legacy update_task route (the gateway model checks the same schema first). */
 export const validateUpdateRequest: BodyValidator = Object.assign(
@@ -33,7 +32,7 @@ export const validateUpdateRequest: BodyValidator = Object.assign(
     const extra = Object.keys(body).find((k) => !['request_id', 'task_uid', 'reason', 'requested_at'].includes(k));
     if (extra) return fail('', 'additionalProperties', 'must NOT have additional properties', { additionalProperty: extra });
     for (const field of ['request_id', 'task_uid']) {
-      if (!UUID_V4.test(String(body[field]))) return fail(`/${field}`, 'pattern', 'must match pattern', { pattern: UUID_V4.source });
+      if (!UUID_V4.test(String(body[field]))) return fail(`/${field}`, 'pattern', 'must match pattern', { pattern: UUID_V4_PATTERN });
     }
     validateUpdateRequest.errors = null;
     return true;
@@ -103,6 +102,6 @@ function requestUpdateRoute(ctx: TasksApiContext): Route<UpdateRequestBody> {
 }
 
 /** The legacy routes of the tasks API at `steps` (the stack creates the same ones from the plan). */
-export function legacyTasksRoutes(ctx: TasksApiContext, steps: MigrationSteps): Route<any>[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function legacyTasksRoutes(ctx: TasksApiContext, steps: MigrationSteps): AnyRoute[] {
   return tasksLegacyRoutes(steps).map((route) => (route.path === GET_MANAGER_ROUTE.path ? getManagerRoute(ctx) : requestUpdateRoute(ctx)));
 }

@@ -3,7 +3,8 @@ import { linkBehaviour } from '../../shared/migrations/plan.js';
 import type { MigrationSteps } from '../../shared/migrations/steps.js';
 import { joinTaskTitle, taskTitleParts } from '../../shared/migrations/taskTitle.js';
 import { changeTask } from '../domain/task.js';
-import type { Assignment, Manager, Task, UpdateTaskBody } from '../types.js';
+import type { UpdateTaskBody } from '../types.js';
+import type { Assignment, Manager, Task } from '../keys.js';
 
 const meta = (now: Date) => ({ producer: 'tasks' as const, producedAt: now });
 

@@ -6,7 +6,7 @@ vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 });
 
-import { managerBody, tasksApiHarness, type TasksApiHarness } from '../../unit/tasks/setup.js';
+import { managerBody, tasksApiHarness, type TasksApiHarness } from '../tasks/setup.js';
 import { concurrently, expectOnly2xxOr409, useConflictLayer, withConflicts } from './conflictLayer.js';
 
 /**

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inject } from 'vitest';
 import { candidateKey, managerKey } from '../../../lambdas/hiring/keys.js';
 import { localClients, uniqueName } from '../../support/aws.js';
+import { lambdaContext } from '../../support/lambdaContext.js';
 import { apiEvent, createHiringTable, getItem, managerUpdatedV1, parseResult, sqsRecord, uid } from '../../fixtures/hiring/factories.js';
 
 const { dynamodb, doc, sqs } = localClients();
@@ -30,7 +31,7 @@ afterAll(() => {
 describe('hiring Lambda entry points configured from the environment', () => {
   it('api.ts handler serves POST /candidates on TABLE_NAME', async () => {
     const { handler } = await import('../../../lambdas/hiring/api.js');
-    const answer = parseResult<{ candidate_uid: string }>(await handler(apiEvent('POST', '/candidates', { body: { name: 'Grace', surname: 'Hopper' } })));
+    const answer = parseResult<{ candidate_uid: string }>(await handler(apiEvent('POST', '/candidates', { body: { name: 'Grace', surname: 'Hopper' } }), lambdaContext()));
     expect(answer.status).toBe(201);
     expect(await getItem(doc, tableName, candidateKey(answer.body.candidate_uid))).toMatchObject({ name: 'Grace' });
   });
@@ -38,7 +39,7 @@ describe('hiring Lambda entry points configured from the environment', () => {
   it('events.ts handler consumes ManagerUpdated v1 into TABLE_NAME', async () => {
     const { handler } = await import('../../../lambdas/hiring/events.js');
     const manager_uid = uid();
-    const result = await handler({ Records: [sqsRecord(managerUpdatedV1({ manager_uid, login: 'ada', version: 1 }))] });
+    const result = await handler({ Records: [sqsRecord(managerUpdatedV1({ manager_uid, login: 'ada', version: 1 }))] }, lambdaContext());
     expect(result.batchItemFailures).toEqual([]);
     expect(await getItem(doc, tableName, managerKey(manager_uid))).toMatchObject({ login: 'ada' });
   });

@@ -26,7 +26,6 @@ beforeAll(async () => {
 function managersApi(client: DynamoDBDocumentClient, options: { gate?: Promise<void>; now?: () => number } = {}) {
   const effect = vi.fn();
   const handler = createHttpApi({
-    service: 'tasks',
     logger: silentLogger(),
     idempotency: { tableName: table, client, now: options.now },
     routes: [

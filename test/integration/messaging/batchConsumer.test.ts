@@ -10,11 +10,11 @@ vi.hoisted(() => {
 
 import { createBonusConsumer } from '../../../lambdas/bonus/createBonusConsumer.js';
 import { bonusKeys } from '../../../lambdas/bonus/keys.js';
-import { storeRatingVersion } from '../../../lambdas/bonus/storeRatingVersion.js';
+import { storeRatingVersion } from '../../../lambdas/bonus/store.js';
 import { metrics } from '../../../lambdas/shared/observability.js';
 import { createConsumer, lastWriteWinsPut, type BatchEventHandler } from '../../../lambdas/shared/messaging/index.js';
 import { localClients, uniqueName } from '../../support/aws.js';
-import { taskSolved as bonusTaskSolved } from '../../unit/bonus/bonusHarness.js';
+import { taskSolved as bonusTaskSolved } from '../bonus/bonusHarness.js';
 import { managerUpdated, sqsRecord } from '../../unit/messaging/factories.js';
 import { createServiceTable } from './helpers.js';
 

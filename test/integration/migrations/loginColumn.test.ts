@@ -1,7 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { createHiringConsumer } from '../../../lambdas/hiring/createHiringConsumer.js';
-import type { ManagerItem } from '../../../lambdas/hiring/domain/types.js';
+import type { ManagerItem } from '../../../lambdas/hiring/keys.js';
 import { managerDisplayFor } from '../../../lambdas/hiring/migrations/managerDisplay.js';
 import { buildEvent } from '../../../lambdas/shared/registry/index.js';
 import { FINAL_STEPS, type MigrationSteps } from '../../../lambdas/shared/migrations/steps.js';

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
-import type { BalanceAnswer, LedgerAnswer, LedgerEntry } from '../../../lambdas/bonus/createBonusApi.js';
+import type { BalanceAnswer, LedgerAnswer } from '../../../lambdas/bonus/types.js';
+import type { LedgerEntry } from '../../../lambdas/bonus/keys.js';
 import type { World } from './world.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { candidateView } from '../../../lambdas/hiring/domain/candidateView.js';
 import { managerDisplayName } from '../../../lambdas/hiring/domain/managerDisplayName.js';
-import type { AssignmentItem, CandidateItem, ManagerItem, TaskItem } from '../../../lambdas/hiring/domain/types.js';
+import type { AssignmentItem, CandidateItem, ManagerItem, TaskItem } from '../../../lambdas/hiring/keys.js';
 
 describe('managerDisplayName', () => {
   it('is the login when there is one', () => {

@@ -12,7 +12,7 @@ const ddb = mockClient(DynamoDBDocumentClient);
 
 function api(routes: Route<any>[], extra: { maxBodyBytes?: number } = {}) {
   const logger = silentLogger();
-  const handler = createHttpApi({ service: 'tasks', routes, logger, idempotency: { tableName: 'tasks', client: doc }, ...extra });
+  const handler = createHttpApi({ routes, logger, idempotency: { tableName: 'tasks', client: doc }, ...extra });
   return { handler, logger };
 }
 
@@ -81,9 +81,9 @@ describe('createHttpApi routing', () => {
   });
 
   it('refuses duplicate routes and idempotent routes without an idempotency table at cold start', () => {
-    expect(() => createHttpApi({ service: 's', routes: [routes[1]!, routes[1]!] })).toThrow(/duplicate route GET \/tasks\/\{task_uid\}/);
-    expect(() => createHttpApi({ service: 's', routes: [routes[0]!] })).toThrow(/POST \/managers is idempotent/);
-    expect(() => createHttpApi({ service: 's', routes: [{ ...routes[0]!, idempotent: false }] })).not.toThrow();
+    expect(() => createHttpApi({ routes: [routes[1]!, routes[1]!] })).toThrow(/duplicate route GET \/tasks\/\{task_uid\}/);
+    expect(() => createHttpApi({ routes: [routes[0]!] })).toThrow(/POST \/managers is idempotent/);
+    expect(() => createHttpApi({ routes: [{ ...routes[0]!, idempotent: false }] })).not.toThrow();
   });
 });
 

@@ -1,18 +1,12 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { getNumberFromEnv, getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { logger, metrics } from '../../observability.js';
 import { DEFAULT_PARK_BASE_DELAY_SECONDS, DEFAULT_PARK_MAX_ATTEMPTS, MAX_DELAY_SECONDS } from '../constants.js';
 import { lazySendMessage } from '../lazySendMessage.js';
-import { requiredEnv } from '../requiredEnv.js';
+import { documentClient } from '../../clients/index.js';
 import { processBatch } from './processBatch.js';
 import { DEFAULT_TRANSACTION_RETRY } from './retryBudget.js';
 import type { ConsumerOptions, ConsumerRuntime } from './types.js';
-
-const numberFromEnv = (name: string, fallback: number): number => {
-  const value = Number(process.env[name]);
-  return process.env[name] !== undefined && Number.isFinite(value) ? value : fallback;
-};
 
 /**
  * Builds the SQS handler of an event consumer (`processBatch`). A record is reported as a batch
@@ -54,16 +48,16 @@ export function createConsumer(options: ConsumerOptions): (event: SQSEvent, cont
     runtime ??= {
       consumer: options.consumer,
       handlers: options.handlers,
-      tableName: options.tableName ?? requiredEnv('TABLE_NAME'),
-      queueUrl: options.queueUrl ?? requiredEnv('QUEUE_URL'),
-      deadLetterQueueUrl: options.deadLetterQueueUrl ?? requiredEnv('DEAD_LETTER_QUEUE_URL'),
+      tableName: options.tableName ?? getStringFromEnv({ key: 'TABLE_NAME' }),
+      queueUrl: options.queueUrl ?? getStringFromEnv({ key: 'QUEUE_URL' }),
+      deadLetterQueueUrl: options.deadLetterQueueUrl ?? getStringFromEnv({ key: 'DEAD_LETTER_QUEUE_URL' }),
       parking: {
-        maxAttempts: options.parking?.maxAttempts ?? numberFromEnv('PARK_MAX_ATTEMPTS', DEFAULT_PARK_MAX_ATTEMPTS),
-        baseDelaySeconds: options.parking?.baseDelaySeconds ?? numberFromEnv('PARK_BASE_DELAY_SECONDS', DEFAULT_PARK_BASE_DELAY_SECONDS),
+        maxAttempts: options.parking?.maxAttempts ?? getNumberFromEnv({ key: 'PARK_MAX_ATTEMPTS', defaultValue: DEFAULT_PARK_MAX_ATTEMPTS }),
+        baseDelaySeconds: options.parking?.baseDelaySeconds ?? getNumberFromEnv({ key: 'PARK_BASE_DELAY_SECONDS', defaultValue: DEFAULT_PARK_BASE_DELAY_SECONDS }),
         maxDelaySeconds: Math.min(MAX_DELAY_SECONDS, options.parking?.maxDelaySeconds ?? MAX_DELAY_SECONDS),
       },
       retry: { ...DEFAULT_TRANSACTION_RETRY, ...options.retry },
-      doc: options.clients?.doc ?? DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
+      doc: options.clients?.doc ?? documentClient(),
       sendMessage: lazySendMessage(options.clients?.sqs),
       logger: logger.createChild({ persistentKeys: { consumer: options.consumer } }),
       now: options.now ?? (() => new Date()),

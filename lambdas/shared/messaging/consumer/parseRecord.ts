@@ -1,7 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { validateEvent, type AnyEvent } from '../../registry/index.js';
-import type { EventLogKeys } from '../../observability.js';
 import { UnsupportedEventError } from '../errors.js';
 import { parseRecordBody } from './parseRecordBody.js';
 import type { AnyEventHandler, ConsumerRuntime } from './types.js';
@@ -10,6 +9,14 @@ import type { AnyEventHandler, ConsumerRuntime } from './types.js';
 type AnyHandler = AnyEventHandler<never, never>;
 
 /** An SQS record read as far as it could be: its log keys, then the event and its handler, or why not. */
+/** Log keys that identify one event in every log line written while handling it. */
+export interface EventLogKeys {
+  event_id?: string;
+  event_name?: string;
+  event_version?: string;
+  correlation_id?: string;
+}
+
 export type ParsedRecord = { record: SQSRecord; keys: EventLogKeys } & ({ event: AnyEvent; handler: AnyHandler } | { error: unknown });
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);

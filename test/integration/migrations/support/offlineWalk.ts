@@ -8,7 +8,7 @@ import { serviceUrls } from '../../../../local/endpointsFile.js';
 import { synthLocalAssembly, LOCAL_SCHEDULE_SECONDS_PER_MINUTE } from '../../../../local/localAssembly.js';
 import { waitFor } from '../../../../local/net.js';
 import { startLocalRuntime, type LocalRuntime } from '../../../../local/runtime.js';
-import type { BalanceAnswer } from '../../../../lambdas/bonus/createBonusApi.js';
+import type { BalanceAnswer } from '../../../../lambdas/bonus/types.js';
 import { ApiClient, type ApiAnswer } from '../../../../scripts/e2e/client.js';
 import { DEFAULT_STAGE, stackIds } from '../../../../lib/stage.js';
 

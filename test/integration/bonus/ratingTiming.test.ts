@@ -17,7 +17,7 @@ import { createBonusApi } from '../../../lambdas/bonus/createBonusApi.js';
 import { createBonusConsumer } from '../../../lambdas/bonus/createBonusConsumer.js';
 import { bonusKeys, type RatingVersion } from '../../../lambdas/bonus/keys.js';
 import { apiEvent } from '../../integration/support/apiEvent.js';
-import { sqsRecord } from '../messaging/factories.js';
+import { sqsRecord } from '../../unit/messaging/factories.js';
 import { ratingRequest, taskSolved } from './bonusHarness.js';
 
 /**

@@ -1,7 +1,7 @@
-import type { ServiceCall } from '../shared/calls/index.js';
-import { hiringAssignmentBody } from './domain/assignment.js';
-import { hiringTaskBody } from './domain/task.js';
-import type { Assignment, Task } from './types.js';
+import type { ServiceCall } from '../../shared/calls/index.js';
+import { hiringAssignmentBody } from './assignment.js';
+import { hiringTaskBody } from './task.js';
+import type { Assignment, Task } from '../keys.js';
 
 /**
  * The update_task call to hiring: `PUT /internal/tasks/{task_uid}` with the task's full state and

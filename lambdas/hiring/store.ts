@@ -1,5 +1,5 @@
 import { BatchGetCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ItemKey } from '../keys.js';
+import type { ItemKey } from './keys.js';
 
 /** One item by key, strongly consistent (handlers decide on what they read). */
 export async function getItem<T>(doc: DynamoDBDocumentClient, tableName: string, key: ItemKey): Promise<T | undefined> {

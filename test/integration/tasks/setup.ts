@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeAll } from 'vitest';
 import { localClients, uniqueName } from '../../support/aws.js';
-import { createTasksApi, type TasksApiDeps } from '../../../lambdas/tasks/createTasksApi.js';
+import { createTasksApi } from '../../../lambdas/tasks/createTasksApi.js';
+import type { TasksApiDeps } from '../../../lambdas/tasks/types.js';
 import { apiEvent, createTasksTable, fakeHiring, parse, stubSigningEnv, tableReader, type ApiRequest } from '../../fixtures/tasks/factories.js';
 
 /** A tasks API over a fresh DynamoDB Local table, with hiring faked behind `fetch`. */

@@ -1,5 +1,5 @@
-import { ValidationError } from '../shared/http/index.js';
-import { bonusKeys } from './keys.js';
+import { ValidationError } from '../../shared/http/index.js';
+import { bonusKeys } from '../keys.js';
 
 /** Entries per ledger page when the client names no `limit`. */
 export const DEFAULT_LEDGER_PAGE = 50;

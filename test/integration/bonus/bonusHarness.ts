@@ -6,7 +6,7 @@ import { createBonusConsumer } from '../../../lambdas/bonus/createBonusConsumer.
 import { localClients, uniqueName } from '../../support/aws.js';
 import { apiEvent, type ApiRequest } from '../../integration/support/apiEvent.js';
 import { createServiceTable } from '../../integration/support/serviceTable.js';
-import { sqsRecord } from '../messaging/factories.js';
+import { sqsRecord } from '../../unit/messaging/factories.js';
 
 /** The bonus API and consumer on their own table and queues (DynamoDB Local, the local SQS server). */
 export async function bonusHarness(perRatingPoint = 100) {
