@@ -42,6 +42,8 @@ function consumerWith(handlers: ConsumerHandlers, parking = { maxAttempts: 3, ba
     consumer: 'bonus',
     handlers,
     parking,
+    // Throttling is retried in process first: a short budget keeps those tests quick.
+    retry: { baseDelayMs: 1, maxDelayMs: 4, budgetWithoutContextMs: 100 },
     tableName: TABLE,
     queueUrl: QUEUE_URL,
     deadLetterQueueUrl: DLQ_URL,
@@ -255,7 +257,7 @@ describe('createConsumer: transient failures are retried by SQS', () => {
       const marker = input.TransactItems.at(-1)!.Put!.Item!.pk as string;
       if (marker.endsWith(failing.event_id) && first) {
         first = false;
-        throw transactionCanceled(['TransactionConflict', 'None']);
+        throw awsError('InternalServerError', 'server');
       }
       return {};
     });

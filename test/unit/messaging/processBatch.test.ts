@@ -11,6 +11,7 @@ vi.hoisted(() => {
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 });
 
+import { WRITE_RETRY_LOG_MESSAGE } from '../../../lambdas/shared/dynamodb/constants.js';
 import { metrics } from '../../../lambdas/shared/observability.js';
 import {
   createConsumer,
@@ -383,6 +384,39 @@ describe('batch handlers: per-record outcomes', () => {
     expect(response.batchItemFailures).toEqual([]);
     expect(transactions().map((t) => t.length).sort()).toEqual([2, 5]);
     expect(sends().map((s) => s.MessageBody)).toEqual(['not json']);
+  });
+
+  it('runs a per-record handler again (read, decide, write) on a TransactionConflict; gives the record back to SQS when conflicts outlast the time', async () => {
+    let runs = 0;
+    const perRecord: ConsumerHandlers['ManagerUpdated'] = {
+      '1': async (event, ctx) => {
+        runs += 1;
+        return [lastWriteWinsPut({ tableName: ctx.tableName, item: { ...managerKey(event.payload.manager_uid), version: event.payload.version } })];
+      },
+    };
+    let conflicts = 1;
+    docMock.on(TransactWriteCommand).callsFake((input: TransactWriteCommandInput) => {
+      if (conflicts-- > 0) throw transactionCanceled(input.TransactItems!.map((_, i) => (i === 0 ? 'TransactionConflict' : 'None')));
+      return {};
+    });
+    const retried = await consumerWith({ ManagerUpdated: perRecord })({ Records: [sqsRecord(managerUpdated(1))] });
+    expect(retried.batchItemFailures).toEqual([]);
+    expect(runs).toBe(2);
+    expect(transactions()).toHaveLength(2);
+    expect(metricTotals(addMetric)).toEqual({ TransactionConflictsRetried: 1, EventsConsumed: 1 });
+    expect(info.mock.calls.filter(([message]: unknown[]) => message === WRITE_RETRY_LOG_MESSAGE)).toEqual([
+      [WRITE_RETRY_LOG_MESSAGE, expect.objectContaining({ reason: 'TransactionConflict', attempt: 1, delay_ms: expect.any(Number) })],
+    ]);
+
+    docMock.resetHistory();
+    addMetric.mockClear();
+    conflicts = Number.POSITIVE_INFINITY;
+    const record = sqsRecord(managerUpdated(2));
+    const handler = consumerWith({ ManagerUpdated: perRecord }, { baseDelayMs: 5, maxDelayMs: 20 });
+    const givenBack = await handler({ Records: [record] }, { getRemainingTimeInMillis: () => 3_000 + 150 } as never);
+    expect(givenBack.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+    expect(transactions().length).toBeGreaterThan(1);
+    expect(sends()).toEqual([]);
   });
 
   it('runs prepare before the read; a failing prepare settles only its own record', async () => {

@@ -14,8 +14,8 @@ import type { ConsumerRuntime } from './types.js';
  * dispatched are settled at once (poison -> DLQ). Both paths run side by side.
  *
  * Only records that must come back (transient failures, a failed DLQ/park send) are reported as
- * batch item failures. The batch path's in-process retries end `safetyMarginMs` before the
- * function's timeout (`context.getRemainingTimeInMillis()`).
+ * batch item failures. Both paths retry transaction conflicts and throttling in process first,
+ * until `safetyMarginMs` before the function's timeout (`context.getRemainingTimeInMillis()`).
  *
  * Hand-written instead of Powertools' `BatchProcessor`: that processor hands records to a handler
  * one at a time, while the batch path needs the whole batch at once (one read, one write);
@@ -31,14 +31,16 @@ export async function processBatch(records: readonly SQSRecord[], runtime: Consu
   const report = (record: SQSRecord) => () => void failed.add(record.messageId);
   const work: Promise<unknown>[] = [];
   const batch: BatchRecord[] = [];
+  // One budget for the invocation: in-process retries of either path end before the function's timeout.
+  const budget = retryBudget(runtime.retry, context);
   for (const record of records) {
     const parsed = parseRecord(record, runtime);
     if ('error' in parsed) work.push(settleFailure(runtime, record, parsed.error, recordLogger(runtime, parsed)).catch(report(record)));
     else if (isBatchHandler(parsed.handler)) batch.push(parsed as BatchRecord);
-    else work.push(handleParsedRecord(parsed, runtime).catch(report(record)));
+    else work.push(handleParsedRecord(parsed, runtime, budget).catch(report(record)));
   }
   if (batch.length > 0) {
-    work.push(runBatchHandlers(batch, runtime, retryBudget(runtime.retry, context)).then((ids) => ids.forEach((id) => failed.add(id))));
+    work.push(runBatchHandlers(batch, runtime, budget).then((ids) => ids.forEach((id) => failed.add(id))));
   }
   await Promise.all(work);
   return { batchItemFailures: records.filter((r) => failed.has(r.messageId)).map((r) => ({ itemIdentifier: r.messageId })) };
