@@ -75,8 +75,7 @@ export function createTasksApi(deps: TasksApiDeps): HttpApiHandler {
     steps: deps.steps ?? stepsFromEnv(),
   };
 
-  // Each handler declares its own body type (checked by the route's generated validator).
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: each handler declares its own body type (checked by the route's generated validator).
   const handlers: Record<string, RouteHandler<any>> = {
     'POST /managers': createManager(ctx),
     'GET /managers/{manager_uid}': getManager(ctx),
@@ -87,7 +86,7 @@ export function createTasksApi(deps: TasksApiDeps): HttpApiHandler {
     'POST /tasks/{task_uid}/assignments': createAssignment(ctx),
   };
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: routes with different body types in one list (see handlers).
   const routes: Route<any>[] = ROUTES.map((route) => {
     const name = `${route.method} ${route.path}`;
     const handler = handlers[name];

@@ -6,7 +6,7 @@ import {
   LambdaIntegration,
   LogGroupLogDestination,
   MethodLoggingLevel,
-  Model,
+  type Model,
   RequestValidator,
   ResponseType,
   RestApi,

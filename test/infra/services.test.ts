@@ -1,4 +1,4 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { synthApp } from './appTemplates.js';
 import { actionsOf, referencedIds } from './templateQueries.js';
@@ -56,7 +56,7 @@ describe('ServicesStack', () => {
       const roles = [...referencedIds(policy.Properties?.Roles)];
       const owner = roles.map((r) => functionsByRole.get(r)).find(Boolean);
       if (!owner) continue;
-      const statements = (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement;
+      const statements = (policy.Properties!.PolicyDocument as { Statement: Statement[] }).Statement;
       for (const statement of statements) {
         for (const action of actionsOf(statement)) expect(action, `wildcard action in ${owner}'s policy`).not.toMatch(/(^\*$|:\*$)/);
         for (const id of referencedIds(statement.Resource)) {
@@ -85,7 +85,7 @@ describe('ServicesStack', () => {
     const guardPolicies = ofType('AWS::IAM::Policy').filter(([, p]) => String(p.Metadata?.['aws:cdk:path']).includes('/MigrationStepGuard/'));
     expect(guardPolicies.length).toBeGreaterThanOrEqual(2);
     for (const [id, policy] of guardPolicies) {
-      for (const statement of (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement) {
+      for (const statement of (policy.Properties!.PolicyDocument as { Statement: Statement[] }).Statement) {
         for (const target of referencedIds(statement.Resource)) {
           const resource = resources[target];
           if (!resource) continue; // pseudo parameters
@@ -98,7 +98,7 @@ describe('ServicesStack', () => {
 
   it('lets only the outbox publishers and republishers put events on the bus', () => {
     const putters = ofType('AWS::IAM::Policy').filter(([, p]) =>
-      (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement.some((s) => actionsOf(s).includes('events:PutEvents')),
+      (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement.some((s) => actionsOf(s).includes('events:PutEvents')),
     );
     const paths = putters.map(([, p]) => String(p.Metadata?.['aws:cdk:path']));
     expect(paths).toHaveLength(4);

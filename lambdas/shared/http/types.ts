@@ -97,8 +97,7 @@ export interface IdempotencyConfig {
 export interface HttpApiOptions {
   /** Service name, used as the logger's service name. */
   service: string;
-  // Handlers declare their own body type; `any` lets routes with different bodies share the list.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: handlers declare their own body type; `any` lets routes with different bodies share the list.
   routes: Route<any>[];
   /** Required as soon as one route is idempotent (every POST by default). */
   idempotency?: IdempotencyConfig;

@@ -103,6 +103,7 @@ function requestUpdateRoute(ctx: TasksApiContext): Route<UpdateRequestBody> {
 }
 
 /** The legacy routes of the tasks API at `steps` (the stack creates the same ones from the plan). */
-export function legacyTasksRoutes(ctx: TasksApiContext, steps: MigrationSteps): Route<any>[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: routes with different body types in one list (as in createTasksApi).
+export function legacyTasksRoutes(ctx: TasksApiContext, steps: MigrationSteps): Route<any>[] {
   return tasksLegacyRoutes(steps).map((route) => (route.path === GET_MANAGER_ROUTE.path ? getManagerRoute(ctx) : requestUpdateRoute(ctx)));
 }

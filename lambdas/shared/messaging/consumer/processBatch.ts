@@ -38,6 +38,7 @@ export async function processBatch(records: readonly SQSRecord[], runtime: Consu
     else work.push(handleParsedRecord(parsed, runtime).catch(report(record)));
   }
   if (batch.length > 0) {
+    // biome-ignore lint/suspicious/useIterableCallbackReturn: Set.add's return value is not used; the callback only records the failed ids.
     work.push(runBatchHandlers(batch, runtime, retryBudget(runtime.retry, context)).then((ids) => ids.forEach((id) => failed.add(id))));
   }
   await Promise.all(work);
