@@ -13,10 +13,16 @@ export interface DeclaredRoute {
 }
 
 export interface ServiceHttpApiProps {
+  /** The service: its router is `lambdas/<service>/api.ts`, its request schemas `lambdas/<service>/requests/`. */
   readonly service: string;
+  /** The service's table: read/write granted, `TABLE_NAME` set. */
   readonly table: ITable;
   readonly routes: readonly DeclaredRoute[];
-  readonly environment?: Record<string, string>;
+  /**
+   * Extra environment of the router function (e.g. another service's API URL).
+   * @default - only `TABLE_NAME`
+   */
+  readonly environment?: Readonly<Record<string, string>>;
 }
 
 /**
