@@ -20,9 +20,12 @@ import { Construct } from 'constructs';
 import { apiName, stageOf } from '../stage.js';
 import { API_DEFAULTS, FUNCTION_DEFAULTS } from './defaults.js';
 
+/** The HTTP methods the services' routes use. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
 /** One HTTP route of a service API. */
 export interface ServiceRoute {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly method: HttpMethod;
   /** Resource path with `{param}` placeholders, e.g. `/tasks/{task_uid}/rating`. */
   readonly path: string;
   /**

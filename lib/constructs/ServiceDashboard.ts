@@ -30,8 +30,20 @@ export interface DashboardQueue {
 /** The parts of one service, as `ServicesStack` builds them. */
 export interface ServiceParts {
   readonly http: ServiceHttpApi;
+  /**
+   * The service's event consumers.
+   * @default - none: the service consumes no events
+   */
   readonly consumers?: readonly EventConsumer[];
+  /**
+   * The service's outbox publisher.
+   * @default - none: the service publishes no events
+   */
   readonly outbox?: OutboxPublisher;
+  /**
+   * The service's deferred calls.
+   * @default - none: the service calls no other service
+   */
   readonly calls?: DeferredCalls;
 }
 
