@@ -1,17 +1,20 @@
 import type { Node } from 'constructs';
-import {
-  DEFAULT_WAITING_FIRST_DELAY_SECONDS,
-  DEFAULT_WAITING_MAX_DELAY_SECONDS,
-  WAITING_REDRIVE_HORIZON_DAYS,
-} from '../lambdas/shared/messaging/constants.js';
+import { CONSUMER_DEFAULTS, DEFERRED_CALLS_DEFAULTS, WAITING_DEFAULTS } from './constructs/defaults.js';
 
-/** Settings read from CDK context (`cdk.json`, or `-c key=value` on the command line). */
+/** Bonus per rating point, in integer minor units, unless context `bonus.perRatingPoint` says otherwise. */
+export const DEFAULT_PER_RATING_POINT = 100;
+
+/**
+ * Settings read from CDK context (`cdk.json`, or `-c key=value` on the command line). A key left
+ * out takes the construct's own default (lib/constructs/defaults.ts), so a context key and the
+ * construct it sets never disagree on the default.
+ */
 export interface HiringEventsConfig {
   /** Bonus per rating point, in integer minor units. Context `bonus.perRatingPoint`, default 100. */
   readonly perRatingPoint: number;
   /** First delay of a parked event; doubles each time. Context `parking.baseDelaySeconds`, default 30. */
   readonly parkingBaseDelaySeconds: number;
-  /** Parks before the DLQ. Context `parking.maxAttempts`, default 8. */
+  /** Parks before the waiting queue. Context `parking.maxAttempts`, default 8. */
   readonly parkingMaxAttempts: number;
   /** Delay before a deferred sync call is retried from its pending row. Context `calls.deferDelaySeconds`, default 60. */
   readonly deferDelaySeconds: number;
@@ -62,18 +65,18 @@ function flag(node: Node, key: string, fallback: boolean): boolean {
 
 export function readConfig(node: Node): HiringEventsConfig {
   return {
-    perRatingPoint: integer(node, 'bonus.perRatingPoint', 100, 0, 1_000_000_000),
-    parkingBaseDelaySeconds: integer(node, 'parking.baseDelaySeconds', 30, 0, 900),
-    parkingMaxAttempts: integer(node, 'parking.maxAttempts', 8, 1, 100),
-    deferDelaySeconds: integer(node, 'calls.deferDelaySeconds', 60, 0, 900),
+    perRatingPoint: integer(node, 'bonus.perRatingPoint', DEFAULT_PER_RATING_POINT, 0, 1_000_000_000),
+    parkingBaseDelaySeconds: integer(node, 'parking.baseDelaySeconds', CONSUMER_DEFAULTS.parkBaseDelay.toSeconds(), 0, 900),
+    parkingMaxAttempts: integer(node, 'parking.maxAttempts', CONSUMER_DEFAULTS.parkMaxAttempts, 1, 100),
+    deferDelaySeconds: integer(node, 'calls.deferDelaySeconds', DEFERRED_CALLS_DEFAULTS.delay.toSeconds(), 0, 900),
     schemaRegistry: flag(node, 'platform.schemaRegistry', true),
     migrationAllowJump: flag(node, 'migration.allowJump', false),
     createApiGatewayAccountRole: flag(node, 'apigateway.createAccountRole', false),
     waiting: {
-      firstDelaySeconds: integer(node, 'waiting.firstDelaySeconds', DEFAULT_WAITING_FIRST_DELAY_SECONDS, 1, 43_200),
-      maxDelaySeconds: integer(node, 'waiting.maxDelaySeconds', DEFAULT_WAITING_MAX_DELAY_SECONDS, 1, 43_200),
-      horizonSeconds: integer(node, 'waiting.horizonSeconds', WAITING_REDRIVE_HORIZON_DAYS * 86_400, 1, 1_209_600 * 4),
-      redriveEveryMinutes: integer(node, 'waiting.redriveEveryMinutes', 5, 1, 1_440),
+      firstDelaySeconds: integer(node, 'waiting.firstDelaySeconds', WAITING_DEFAULTS.firstDelay.toSeconds(), 1, 43_200),
+      maxDelaySeconds: integer(node, 'waiting.maxDelaySeconds', WAITING_DEFAULTS.maxDelay.toSeconds(), 1, 43_200),
+      horizonSeconds: integer(node, 'waiting.horizonSeconds', WAITING_DEFAULTS.horizon.toSeconds(), 1, 1_209_600 * 4),
+      redriveEveryMinutes: integer(node, 'waiting.redriveEveryMinutes', WAITING_DEFAULTS.redriveEvery.toMinutes(), 1, 1_440),
     },
   };
 }

@@ -18,7 +18,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LOCAL_ACCOUNT, type CloudAssembly, type Resolver, type ResourceRef } from './assembly.js';
+import { LOCAL_ACCOUNT, type CfnProperties, type CloudAssembly, type Resolver, type ResourceRef } from './assembly.js';
 import { startLocalHttpServer, type ErrorReply, type LocalHttpServer } from './http-server.js';
 import { LambdaInvocationError } from './lambda-runner.js';
 import { readBody, RequestBodyError } from './net.js';
@@ -111,7 +111,7 @@ export function loadApis(assembly: CloudAssembly, resolver: Resolver): LocalApi[
     const routes = new Map<string, { parts: string[]; methods: ApiMethod[] }>();
     for (const [resourceId, parts] of paths) routes.set(resourceId, { parts, methods: [] });
     for (const ref of methods) {
-      const m = resolver.properties(ref) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+      const m = resolver.properties(ref) as CfnProperties;
       if (m.RestApiId !== id) continue;
       const route = routes.get(String(m.ResourceId));
       if (!route) throw new Error(`${ref.key}: ResourceId ${m.ResourceId} is not a resource of ${api.key}`);
@@ -131,7 +131,7 @@ export function loadApis(assembly: CloudAssembly, resolver: Resolver): LocalApi[
   return apis;
 }
 
-function method(ref: ResourceRef, m: Record<string, any>): ApiMethod { // eslint-disable-line @typescript-eslint/no-explicit-any
+function method(ref: ResourceRef, m: CfnProperties): ApiMethod {
   const integration = m.Integration ?? {};
   const base = { httpMethod: String(m.HttpMethod).toUpperCase(), authorizationType: String(m.AuthorizationType ?? 'NONE') };
   if (integration.Type === 'AWS_PROXY') {
@@ -386,13 +386,13 @@ export class ApiServer {
       const name = req.rawHeaders[i]!;
       const value = req.rawHeaders[i + 1]!;
       headers[name] = value;
-      (multiValueHeaders[name] ??= []).push(value);
+      multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
     }
     const query: Record<string, string> = {};
     const multiQuery: Record<string, string[]> = {};
     for (const [k, v] of url.searchParams) {
       query[k] = v;
-      (multiQuery[k] ??= []).push(v);
+      multiQuery[k] = [...(multiQuery[k] ?? []), v];
     }
     const hasQuery = Object.keys(query).length > 0;
     const path = url.pathname.slice(this.api.stage.length + 1) || '/';

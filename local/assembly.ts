@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
+import type { LooseJsonObject } from './looseJson.js';
 
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
@@ -210,6 +211,13 @@ function arn(service: string, resource: string, region = LOCAL_REGION): string {
 function shortId(seed: string): string {
   return createHash('sha256').update(seed).digest('hex').slice(0, 10);
 }
+
+/**
+ * A resource's resolved CloudFormation properties, read several levels deep by property name
+ * (`Integration.Uri`, `StreamSpecification.StreamViewType`) and converted where used. `properties()`
+ * stays `Record<string, unknown>`: a reader that walks deeper casts to this type on purpose.
+ */
+export type CfnProperties = LooseJsonObject;
 
 /**
  * Resolves intrinsics against the assembly. Values known only at run time (a queue's URL on the local

@@ -55,8 +55,8 @@ const BY_NAME = /dead-?letter|dlq|failure|unresolved/i;
 
 function arnsIn(value: unknown, into: Set<string>): void {
   if (typeof value === 'string' && value.startsWith('arn:aws:sqs:')) into.add(value);
-  else if (Array.isArray(value)) value.forEach((v) => arnsIn(v, into));
-  else if (value && typeof value === 'object') Object.values(value).forEach((v) => arnsIn(v, into));
+  else if (Array.isArray(value)) for (const v of value) arnsIn(v, into);
+  else if (value && typeof value === 'object') for (const v of Object.values(value)) arnsIn(v, into);
 }
 
 /** The assembly's DLQs (every stack), sorted by construct id. */
@@ -83,12 +83,12 @@ export function findDeadLetterQueues(assembly: CloudAssembly, resolver = new Res
   for (const mapping of assembly.resources('AWS::Lambda::EventSourceMapping')) {
     const found = new Set<string>();
     arnsIn((prop(mapping, 'DestinationConfig') as Record<string, unknown> | undefined)?.OnFailure, found);
-    found.forEach((arn) => mark(arn, 'on-failure-destination'));
+    for (const arn of found) mark(arn, 'on-failure-destination');
   }
   for (const rule of assembly.resources('AWS::Events::Rule')) {
     const found = new Set<string>();
     for (const target of (prop(rule, 'Targets') as Array<Record<string, unknown>> | undefined) ?? []) arnsIn(target.DeadLetterConfig, found);
-    found.forEach((arn) => mark(arn, 'rule-dead-letter'));
+    for (const arn of found) mark(arn, 'rule-dead-letter');
   }
   for (const q of queues) if (BY_NAME.test(q.logicalId)) mark(arnOf(q), 'by-name');
 

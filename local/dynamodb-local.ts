@@ -51,7 +51,7 @@ function parentPid(pid: number): number | undefined {
 }
 
 function isDynamoDbLocal(args: readonly string[] | undefined, dataDir: string): boolean {
-  if (!args || !args.some((a) => a.endsWith('DynamoDBLocal.jar'))) return false;
+  if (!args?.some((a) => a.endsWith('DynamoDBLocal.jar'))) return false;
   const at = args.indexOf('-dbPath');
   return at >= 0 && resolve(args[at + 1] ?? '') === dataDir;
 }

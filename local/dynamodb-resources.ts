@@ -16,7 +16,7 @@ import {
   type GlobalSecondaryIndex,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
-import type { CloudAssembly, Resolver } from './assembly.js';
+import type { CfnProperties, CloudAssembly, Resolver } from './assembly.js';
 
 export interface LocalTable {
   readonly key: string;
@@ -24,14 +24,12 @@ export interface LocalTable {
   readonly streamArn?: string;
 }
 
-type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-function index(spec: Props): GlobalSecondaryIndex {
+function index(spec: CfnProperties): GlobalSecondaryIndex {
   return { IndexName: spec.IndexName, KeySchema: spec.KeySchema, Projection: spec.Projection ?? { ProjectionType: 'ALL' } };
 }
 
 /** CreateTable input for a Table or GlobalTable resource. */
-export function createTableInput(props: Props, name: string): CreateTableCommandInput {
+export function createTableInput(props: CfnProperties, name: string): CreateTableCommandInput {
   const stream = props.StreamSpecification;
   const input: CreateTableCommandInput = {
     TableName: name,
@@ -43,7 +41,7 @@ export function createTableInput(props: Props, name: string): CreateTableCommand
     input.GlobalSecondaryIndexes = props.GlobalSecondaryIndexes.map(index);
   }
   if (Array.isArray(props.LocalSecondaryIndexes) && props.LocalSecondaryIndexes.length) {
-    input.LocalSecondaryIndexes = props.LocalSecondaryIndexes.map((s: Props) => ({ IndexName: s.IndexName, KeySchema: s.KeySchema, Projection: s.Projection }));
+    input.LocalSecondaryIndexes = props.LocalSecondaryIndexes.map((s: CfnProperties) => ({ IndexName: s.IndexName, KeySchema: s.KeySchema, Projection: s.Projection }));
   }
   if (stream?.StreamViewType) input.StreamSpecification = { StreamEnabled: true, StreamViewType: stream.StreamViewType };
   return input;

@@ -356,8 +356,10 @@ const FLATTENED = new WeakMap<object, ReadonlyMap<string, EventLeaf[]>>();
 
 function leavesOf(event: unknown): ReadonlyMap<string, EventLeaf[]> {
   if (typeof event !== 'object' || event === null) return flatten(event);
-  let leaves = FLATTENED.get(event);
-  if (!leaves) FLATTENED.set(event, (leaves = flatten(event)));
+  const cached = FLATTENED.get(event);
+  if (cached) return cached;
+  const leaves = flatten(event);
+  FLATTENED.set(event, leaves);
   return leaves;
 }
 
@@ -367,13 +369,13 @@ function flatten(event: unknown): ReadonlyMap<string, EventLeaf[]> {
   const walk = (value: unknown, path: string, arrays: ReadonlyMap<number, number>) => {
     if (Array.isArray(value)) {
       const id = nextArray++;
-      value.forEach((item, index) => walk(item, path, new Map([...arrays, [id, index]])));
+      for (const [index, item] of value.entries()) walk(item, path, new Map([...arrays, [id, index]]));
     } else if (isObject(value)) {
       for (const [key, child] of Object.entries(value)) walk(child, path ? `${path}.${key}` : key, arrays);
     } else if (path && (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) {
-      let list = leaves.get(path);
-      if (!list) leaves.set(path, (list = []));
-      list.push({ value, arrays });
+      const list = leaves.get(path);
+      if (list) list.push({ value, arrays });
+      else leaves.set(path, [{ value, arrays }]);
     }
   };
   if (isObject(event)) walk(event, '', new Map());

@@ -238,8 +238,7 @@ function pipeLines(stream: NodeJS.ReadableStream, log: (line: string) => void): 
   stream.setEncoding('utf8');
   stream.on('data', (chunk: string) => {
     buffer += chunk;
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
+    for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
       log(buffer.slice(0, nl));
       buffer = buffer.slice(nl + 1);
     }

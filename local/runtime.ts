@@ -14,7 +14,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ApiServer, loadApis } from './apigateway.js';
-import { CloudAssembly, constructId, Resolver, type ResourceRef } from './assembly.js';
+import { type CfnProperties, CloudAssembly, constructId, Resolver, type ResourceRef } from './assembly.js';
 import { TransactionConflicts } from './dynamodb-conflicts.js';
 import { releaseDataDir, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { createTables, type LocalTable } from './dynamodb-resources.js';
@@ -255,7 +255,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     };
 
     const applyMappings = async (next: CloudAssembly, resolver: Resolver) => {
-      const wanted = new Map<string, { ref: ResourceRef; props: Record<string, any> }>(); // eslint-disable-line @typescript-eslint/no-explicit-any
+      const wanted = new Map<string, { ref: ResourceRef; props: CfnProperties }>();
       for (const ref of next.resources('AWS::Lambda::EventSourceMapping')) {
         const props = resolver.properties(ref);
         if (props.Enabled === false || props.Enabled === 'false') continue;

@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import {
   DescribeStreamCommand,
   GetRecordsCommand,
+  type GetRecordsCommandOutput,
   GetShardIteratorCommand,
   type _Record,
   type DynamoDBStreamsClient,
@@ -184,7 +185,7 @@ export class StreamPoller {
     while (this.running && !state.done && raw.length < batchSize) {
       if (!state.iterator) await this.position(state);
       if (state.done) break;
-      let response;
+      let response: GetRecordsCommandOutput;
       try {
         response = await this.options.streams.send(new GetRecordsCommand({ ShardIterator: state.iterator, Limit: batchSize - raw.length }));
       } catch (error) {

@@ -42,7 +42,10 @@ async function main(): Promise<number> {
       const dlqs = await listDeadLetterQueues(assembly, sqs).catch((error: Error) => {
         throw new Error(`the SQS server at ${endpoint} is not answering (${error.message}): is \`npm start\` running?`);
       });
-      if (values.json) return out(JSON.stringify(dlqs, null, 2)), 0;
+      if (values.json) {
+        out(JSON.stringify(dlqs, null, 2));
+        return 0;
+      }
       const width = Math.max(...dlqs.map((q) => q.id.length), 5);
       out(`${'queue'.padEnd(width)}  depth  kind                    redrives to`);
       for (const q of dlqs) {
@@ -56,7 +59,10 @@ async function main(): Promise<number> {
     const q = pickDeadLetterQueue(findDeadLetterQueues(assembly), id!);
     if (command === 'show') {
       const letters = await showDeadLetters(sqs, q, { max: values.max ? Number(values.max) : undefined });
-      if (values.json) return out(JSON.stringify(letters, null, 2)), 0;
+      if (values.json) {
+        out(JSON.stringify(letters, null, 2));
+        return 0;
+      }
       out(`${q.id} (${q.name}): ${letters.length} message(s)`);
       for (const [i, m] of letters.entries()) {
         out(`\n#${i + 1} ${m.messageId}  sent ${m.sentAt ?? '?'}  received ${m.receiveCount ?? '?'}x`);

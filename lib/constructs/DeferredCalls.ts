@@ -5,11 +5,11 @@ import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-la
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DEFAULT_ATTEMPTS_BEFORE_WAITING } from '../../lambdas/shared/calls/constants.js';
-import { DEAD_LETTER_RETENTION_DAYS, DEFERRED_CALLS_QUEUE_RETENTION_DAYS } from '../../lambdas/shared/messaging/constants.js';
+import { DEFERRED_CALLS_QUEUE_RETENTION_DAYS } from '../../lambdas/shared/messaging/constants.js';
 import { MetricName } from '../../lambdas/shared/observability.js';
 import { metricsNamespace, stageOf } from '../stage.js';
 import { anyMessageAlarm } from './anyMessageAlarm.js';
+import { DEAD_LETTER_RETENTION, DEFERRED_CALLS_DEFAULTS, STREAM_SOURCE_DEFAULTS, VISIBILITY_TIMEOUTS_PER_FUNCTION_TIMEOUT } from './defaults.js';
 import { repoPath } from './paths.js';
 import { secureQueue } from './secureQueue.js';
 import type { ServiceApi } from './ServiceApi.js';
@@ -22,19 +22,32 @@ export interface DeferredCallsProps {
   /** The calling service. */
   readonly service: string;
   /** The services it calls, by the variable that carries their base URL (`HIRING_API_URL`...). */
-  readonly targets: Record<string, ServiceApi>;
-  /** How long a call waits before the deferred attempt (the synchronous attempt normally wins). Default: 60 s. */
+  readonly targets: Readonly<Record<string, ServiceApi>>;
+  /**
+   * How long a call waits before the deferred attempt (the synchronous attempt normally wins).
+   * @default 1 minute (`DEFERRED_CALLS_DEFAULTS.delay`)
+   */
   readonly delay?: Duration;
-  /** Deferred attempts of a failing call (one per 5-minute visibility timeout) before it waits in the waiting queue. Default: 6. */
+  /**
+   * Deferred attempts of a failing call (one per 5-minute visibility timeout) before it waits in the waiting queue.
+   * @default 6 (`DEFERRED_CALLS_DEFAULTS.attemptsBeforeWaiting`)
+   */
   readonly attemptsBeforeWaiting?: number;
   /**
    * Receives before SQS itself moves a message to the DLQ: only reached when the deliverer cannot
-   * run its own failure handling (it crashes or times out). Default: 12 (about an hour).
+   * run its own failure handling (it crashes or times out); about an hour at the default.
+   * @default 12 (`DEFERRED_CALLS_DEFAULTS.maxReceiveCount`)
    */
   readonly maxReceiveCount?: number;
-  /** The waiting queue's redrive schedule and horizon. Defaults: see `WaitingQueue`. */
+  /**
+   * The waiting queue's redrive schedule and horizon.
+   * @default - see {@link WaitingScheduleProps}
+   */
   readonly waiting?: WaitingScheduleProps;
-  /** Queued calls per deliverer invocation, delivered concurrently. Default: 10. */
+  /**
+   * Queued calls per deliverer invocation, delivered concurrently.
+   * @default 10 (`DEFERRED_CALLS_DEFAULTS.batchSize`)
+   */
   readonly batchSize?: number;
   /**
    * Deliverer invocations at most at once (the SQS event source's `maxConcurrency`, 2..1000), so a
@@ -89,14 +102,16 @@ export class DeferredCalls extends Construct {
 
   constructor(scope: Construct, id: string, props: DeferredCallsProps) {
     super(scope, id);
-    const delivererTimeout = Duration.seconds(30);
+    const delivererTimeout = DEFERRED_CALLS_DEFAULTS.delivererTimeout;
     // Retentions are the ones the pending-call rows' TTL is computed from (the retention chain, lambdas/shared/messaging/constants.ts).
-    this.deadLetterQueue = secureQueue(this, 'DeadLetterQueue', { retentionPeriod: Duration.days(DEAD_LETTER_RETENTION_DAYS) });
+    this.deadLetterQueue = secureQueue(this, 'DeadLetterQueue', { retentionPeriod: DEAD_LETTER_RETENTION });
     this.queue = secureQueue(this, 'Queue', {
       retentionPeriod: Duration.days(DEFERRED_CALLS_QUEUE_RETENTION_DAYS),
       // Also the pause between deferred attempts while the target is down.
-      visibilityTimeout: Duration.seconds(Math.max(delivererTimeout.toSeconds() * 6, 300)),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 12 },
+      visibilityTimeout: Duration.seconds(
+        Math.max(delivererTimeout.toSeconds() * VISIBILITY_TIMEOUTS_PER_FUNCTION_TIMEOUT, DEFERRED_CALLS_DEFAULTS.minRetryPause.toSeconds()),
+      ),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? DEFERRED_CALLS_DEFAULTS.maxReceiveCount },
     });
     this.waiting = new WaitingQueue(this, 'Waiting', {
       service: props.service,
@@ -117,16 +132,16 @@ export class DeferredCalls extends Construct {
       description: `hiring-events ${props.service}: pending sync calls -> delayed delivery queue`,
       environment: {
         DEFERRED_CALLS_QUEUE_URL: this.queue.queueUrl,
-        DEFER_DELAY_SECONDS: String((props.delay ?? Duration.seconds(60)).toSeconds()),
+        DEFER_DELAY_SECONDS: String((props.delay ?? DEFERRED_CALLS_DEFAULTS.delay).toSeconds()),
       },
     });
     this.scheduler.addEventSource(
       new DynamoEventSource(props.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: 50,
+        batchSize: STREAM_SOURCE_DEFAULTS.batchSize,
         bisectBatchOnError: true,
-        retryAttempts: 10,
-        maxRecordAge: Duration.days(1),
+        retryAttempts: STREAM_SOURCE_DEFAULTS.retryAttempts,
+        maxRecordAge: STREAM_SOURCE_DEFAULTS.maxRecordAge,
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(this.schedulerFailureQueue),
         filters: [
@@ -148,12 +163,12 @@ export class DeferredCalls extends Construct {
         TABLE_NAME: props.table.tableName,
         DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
         WAITING_QUEUE_URL: this.waiting.queue.queueUrl,
-        ATTEMPTS_BEFORE_WAITING: String(props.attemptsBeforeWaiting ?? DEFAULT_ATTEMPTS_BEFORE_WAITING),
+        ATTEMPTS_BEFORE_WAITING: String(props.attemptsBeforeWaiting ?? DEFERRED_CALLS_DEFAULTS.attemptsBeforeWaiting),
         // Rows are held for the horizon plus the DLQ's retention when their message moves on.
         WAITING_HORIZON_SECONDS: String(this.waiting.horizon.toSeconds()),
       },
     });
-    const batchSize = props.batchSize ?? 10;
+    const batchSize = props.batchSize ?? DEFERRED_CALLS_DEFAULTS.batchSize;
     this.deliverer.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize,

@@ -7,6 +7,8 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { eventSource } from '../../lambdas/shared/messaging/constants.js';
+import { anyMessageAlarm } from './anyMessageAlarm.js';
+import { CONSUMER_DEFAULTS, DEAD_LETTER_RETENTION, VISIBILITY_TIMEOUTS_PER_FUNCTION_TIMEOUT } from './defaults.js';
 import { secureQueue } from './secureQueue.js';
 import { ServiceFunction } from './ServiceFunction.js';
 import { WaitingQueue, type WaitingScheduleProps } from './WaitingQueue.js';
@@ -19,9 +21,15 @@ export interface ConsumedEvent {
 
 /** Parking budget for messages whose prerequisite has not arrived yet. */
 export interface ConsumerParkingProps {
-  /** Default: 8 parks (30 s, 1, 2, 4, 8, 15, 15, 15 min: about an hour). */
+  /**
+   * Parks before the message moves to the waiting queue (30 s, 1, 2, 4, 8, 15, 15, 15 min: about an hour).
+   * @default 8 (`CONSUMER_DEFAULTS.parkMaxAttempts`)
+   */
   readonly maxAttempts?: number;
-  /** First delay, doubled each park, capped at 900 s. Default: 30 s. */
+  /**
+   * First delay, doubled each park, capped at 900 s.
+   * @default 30 seconds (`CONSUMER_DEFAULTS.parkBaseDelay`)
+   */
   readonly baseDelay?: Duration;
 }
 
@@ -34,42 +42,62 @@ export interface EventConsumerProps {
   readonly handlerEntry: string;
   /** The consumer's service table: read/write granted, `TABLE_NAME` set. */
   readonly table: ITable;
-  /** The consuming service, e.g. `bonus`. Default: the construct id. */
+  /**
+   * The consuming service, e.g. `bonus`.
+   * @default - the construct id
+   */
   readonly service?: string;
-  readonly environment?: Record<string, string>;
-  /** Function timeout. Default: 30 s. The queue's visibility timeout is 6x this. */
+  /**
+   * Extra environment of the consumer function.
+   * @default - only what the construct sets (table, queues, parking budget)
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Function timeout; the queue's visibility timeout is 6 times this.
+   * @default 30 seconds (`CONSUMER_DEFAULTS.timeout`)
+   */
   readonly timeout?: Duration;
-  /** Receives before SQS moves a message to the DLQ (transient failures). Default: 5. */
+  /**
+   * Receives before SQS moves a message to the DLQ (transient failures).
+   * @default 5 (`CONSUMER_DEFAULTS.maxReceiveCount`)
+   */
   readonly maxReceiveCount?: number;
+  /**
+   * Parking budget for messages whose prerequisite has not arrived yet.
+   * @default - see {@link ConsumerParkingProps}
+   */
   readonly parking?: ConsumerParkingProps;
-  /** The waiting queue's redrive schedule and horizon (after the parking budget). Defaults: see `WaitingQueue`. */
+  /**
+   * The waiting queue's redrive schedule and horizon (after the parking budget).
+   * @default - see {@link WaitingScheduleProps}
+   */
   readonly waiting?: WaitingScheduleProps;
   /**
-   * Records per invocation (SQS event source `BatchSize`).
-   * @default 10 (per-record handlers: a record costs its own requests whatever the batch size);
-   * see {@link BATCH_HANDLER_DELIVERY} for consumers with batch handlers
+   * Records per invocation (SQS event source `BatchSize`); see {@link BATCH_HANDLER_DELIVERY} for
+   * consumers with batch handlers.
+   * @default 10 (`CONSUMER_DEFAULTS.batchSize`)
    */
   readonly batchSize?: number;
   /**
    * How long the event source gathers records before invoking with fewer than `batchSize`
    * (`MaximumBatchingWindowInSeconds`; required above 10 records). It bounds the extra latency a
    * quiet queue adds to each event.
-   * @default Duration.seconds(1)
+   * @default 1 second (`CONSUMER_DEFAULTS.maxBatchingWindow`)
    */
   readonly maxBatchingWindow?: Duration;
   /**
    * Most concurrent invocations the event source starts (`ScalingConfig.MaximumConcurrency`, 2..1000).
    * Bounded by default so a backlog (a redrive, a replay from the archive) drains at a steady pace
    * instead of taking the account's concurrency and hot-spotting the table.
-   * @default DEFAULT_CONSUMER_MAX_CONCURRENCY (10)
+   * @default 10 (`CONSUMER_DEFAULTS.maxConcurrency`)
    */
   readonly maxConcurrency?: number;
-  /** Age of the oldest message that raises the alarm. Default: 1 hour (parking delays included). */
+  /**
+   * Age of the oldest message that raises the alarm (parking delays included).
+   * @default 1 hour (`CONSUMER_DEFAULTS.maxMessageAge`)
+   */
   readonly maxMessageAge?: Duration;
 }
-
-/** Concurrent invocations of a consumer's event source unless its props say otherwise. */
-export const DEFAULT_CONSUMER_MAX_CONCURRENCY = 10;
 
 /**
  * Event source settings of a consumer whose handlers credit per batch (the messaging kit's batch
@@ -127,7 +155,7 @@ export class EventConsumer extends Construct {
       if (event.versions.length === 0) throw new Error(`EventConsumer: ${event.name} lists no version`);
     }
     const service = props.service ?? id;
-    const timeout = props.timeout ?? Duration.seconds(30);
+    const timeout = props.timeout ?? CONSUMER_DEFAULTS.timeout;
 
     // The DLQ allows redrive only from its source queue (so the console's "Start DLQ redrive"
     // works and nothing else can use it as a DLQ). The source queue's redrive policy already
@@ -135,7 +163,7 @@ export class EventConsumer extends Construct {
     // the source queue gets a deterministic physical name and the DLQ names its ARN.
     const queueName = Names.uniqueResourceName(this, { maxLength: 80, separator: '-' });
     this.deadLetterQueue = secureQueue(this, 'DeadLetterQueue', {
-      retentionPeriod: Duration.days(14),
+      retentionPeriod: DEAD_LETTER_RETENTION,
       redriveAllowPolicy: {
         redrivePermission: RedrivePermission.BY_QUEUE,
         sourceQueues: [Queue.fromQueueArn(this, 'SourceQueueRef', Stack.of(this).formatArn({ service: 'sqs', resource: queueName }))],
@@ -143,9 +171,9 @@ export class EventConsumer extends Construct {
     });
     this.queue = secureQueue(this, 'Queue', {
       queueName,
-      retentionPeriod: Duration.days(4),
-      visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
+      retentionPeriod: CONSUMER_DEFAULTS.queueRetention,
+      visibilityTimeout: Duration.seconds(timeout.toSeconds() * VISIBILITY_TIMEOUTS_PER_FUNCTION_TIMEOUT),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? CONSUMER_DEFAULTS.maxReceiveCount },
     });
 
     this.waiting = new WaitingQueue(this, 'Waiting', {
@@ -169,8 +197,8 @@ export class EventConsumer extends Construct {
           targets: [
             new SqsQueue(this.queue, {
               deadLetterQueue: this.deadLetterQueue,
-              retryAttempts: 185,
-              maxEventAge: Duration.hours(24),
+              retryAttempts: CONSUMER_DEFAULTS.deliveryRetryAttempts,
+              maxEventAge: CONSUMER_DEFAULTS.deliveryMaxEventAge,
             }),
           ],
         }),
@@ -186,16 +214,16 @@ export class EventConsumer extends Construct {
         QUEUE_URL: this.queue.queueUrl,
         DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
         WAITING_QUEUE_URL: this.waiting.queue.queueUrl,
-        PARK_MAX_ATTEMPTS: String(props.parking?.maxAttempts ?? 8),
-        PARK_BASE_DELAY_SECONDS: String(props.parking?.baseDelay?.toSeconds() ?? 30),
+        PARK_MAX_ATTEMPTS: String(props.parking?.maxAttempts ?? CONSUMER_DEFAULTS.parkMaxAttempts),
+        PARK_BASE_DELAY_SECONDS: String((props.parking?.baseDelay ?? CONSUMER_DEFAULTS.parkBaseDelay).toSeconds()),
         ...props.environment,
       },
     });
     this.function.addEventSource(
       new SqsEventSource(this.queue, {
-        batchSize: props.batchSize ?? 10,
-        maxBatchingWindow: props.maxBatchingWindow ?? Duration.seconds(1),
-        maxConcurrency: props.maxConcurrency ?? DEFAULT_CONSUMER_MAX_CONCURRENCY,
+        batchSize: props.batchSize ?? CONSUMER_DEFAULTS.batchSize,
+        maxBatchingWindow: props.maxBatchingWindow ?? CONSUMER_DEFAULTS.maxBatchingWindow,
+        maxConcurrency: props.maxConcurrency ?? CONSUMER_DEFAULTS.maxConcurrency,
         reportBatchItemFailures: true,
       }),
     );
@@ -206,18 +234,16 @@ export class EventConsumer extends Construct {
     this.deadLetterQueue.grantSendMessages(this.function);
 
     this.alarms = {
-      deadLetters: new Alarm(this, 'DeadLettersAlarm', {
-        alarmDescription: `${service}: messages in the DLQ of ${id}; read their failure-reason attribute, fix, then "Start DLQ redrive"`,
-        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
+      deadLetters: anyMessageAlarm(
+        this,
+        'DeadLettersAlarm',
+        this.deadLetterQueue,
+        `${service}: messages in the DLQ of ${id}; read their failure-reason attribute, fix, then "Start DLQ redrive"`,
+      ),
       oldestMessageAge: new Alarm(this, 'OldestMessageAgeAlarm', {
         alarmDescription: `${service}: the oldest message of ${id} waits too long (consumer failing or too slow)`,
         metric: this.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' }),
-        threshold: (props.maxMessageAge ?? Duration.hours(1)).toSeconds(),
+        threshold: (props.maxMessageAge ?? CONSUMER_DEFAULTS.maxMessageAge).toSeconds(),
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 5,
         treatMissingData: TreatMissingData.NOT_BREACHING,

@@ -1,18 +1,22 @@
-import { Aspects, CfnOutput, CfnResource, CustomResource, Duration, Stack, type IAspect } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, CfnResource, CustomResource, Stack, type IAspect } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct, type IConstruct } from 'constructs';
 import { stepsByKey } from '../../lambdas/shared/migrations/stepGuard.js';
 import type { MigrationSteps } from '../../lambdas/shared/migrations/steps.js';
 import { acknowledgeProviderInvoke } from '../nag.js';
+import { FUNCTION_DEFAULTS } from './defaults.js';
 import { repoPath } from './paths.js';
 import { ServiceFunction } from './ServiceFunction.js';
 
 export interface MigrationStepGuardProps {
   /** The steps this deploy moves the links to. */
   readonly steps: MigrationSteps;
-  /** Allow a link to move forward by more than one step (context `migration.allowJump`). Default: false. */
+  /**
+   * Allow a link to move forward by more than one step (context `migration.allowJump`).
+   * @default false
+   */
   readonly allowJump?: boolean;
 }
 
@@ -48,10 +52,9 @@ export class MigrationStepGuard extends Construct {
       service: 'migrations',
       entry: repoPath('lambdas/shared/migrations/stepGuardHandler.ts'),
       description: 'hiring-events: refuses a deploy that moves a migration link by more than one step',
-      timeout: Duration.seconds(30),
     });
     // The framework function gets its own role and log group: no AWS managed policy, writes only there.
-    const frameworkLogs = new LogGroup(this, 'ProviderLogs', { retention: RetentionDays.ONE_MONTH });
+    const frameworkLogs = new LogGroup(this, 'ProviderLogs', { retention: FUNCTION_DEFAULTS.logRetention });
     const frameworkRole = new Role(this, 'ProviderRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     frameworkLogs.grantWrite(frameworkRole);
     const provider = new Provider(this, 'Provider', { onEventHandler: this.handler, frameworkOnEventRole: frameworkRole, logGroup: frameworkLogs });

@@ -9,6 +9,7 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { anyMessageAlarm } from './anyMessageAlarm.js';
+import { OUTBOX_DEFAULTS } from './defaults.js';
 import { repoPath } from './paths.js';
 import { secureQueue } from './secureQueue.js';
 import { SERVICE_TABLE_KEYS } from './ServiceTable.js';
@@ -20,15 +21,30 @@ export interface OutboxPublisherProps {
   readonly bus: IEventBus;
   /** The producing service, e.g. `hiring` (logs and metrics dimension). */
   readonly producer: string;
-  /** Stream records per invocation. Default: 50 (five PutEvents calls). */
+  /**
+   * Stream records per invocation (five PutEvents calls at the default).
+   * @default 50 (`OUTBOX_DEFAULTS.batchSize`)
+   */
   readonly batchSize?: number;
-  /** Retries of a failing batch before it goes to the failure queue. Default: 10. */
+  /**
+   * Retries of a failing batch before it goes to the failure queue.
+   * @default 10 (`OUTBOX_DEFAULTS.retryAttempts`)
+   */
   readonly retryAttempts?: number;
-  /** Oldest record still retried. Default: 1 day (stream data lives 24 h). */
+  /**
+   * Oldest record still retried (stream data lives 24 h).
+   * @default 1 day (`OUTBOX_DEFAULTS.maxRecordAge`)
+   */
   readonly maxRecordAge?: Duration;
-  /** Seconds the republisher widens a failed batch's arrival window by. Default: 300. */
+  /**
+   * Seconds the republisher widens a failed batch's arrival window by.
+   * @default 300 (`OUTBOX_DEFAULTS.republishMarginSeconds`)
+   */
   readonly republishMarginSeconds?: number;
-  /** How often the republisher drains the failure queue on its own. Default: every 15 minutes. */
+  /**
+   * How often the republisher drains the failure queue on its own.
+   * @default 15 minutes (`OUTBOX_DEFAULTS.republishEvery`)
+   */
   readonly republishEvery?: Duration;
 }
 
@@ -37,7 +53,7 @@ export interface OutboxPublisherProps {
  * Lambda that calls PutEvents (partial failures reported per record, bisect on error, bounded
  * retries and record age). Batches given up on land in a failure queue (SSE, SSL-only, 14 days,
  * alarmed); they only name the shard and sequence range, so the **Republisher** function, run by a
- * schedule (every 15 minutes), looks the events up in the outbox GSI by time and puts them again.
+ * schedule (`republishEvery`), looks the events up in the outbox GSI by time and puts them again.
  * A failure message whose events it cannot all find moves to the **unresolved queue** (14 days,
  * `failure-reason` attribute, alarmed) instead of being dropped; an operator retries it with a wider
  * window: `aws lambda invoke --function-name <RepublisherFunctionName output> --payload
@@ -64,6 +80,7 @@ export class OutboxPublisher extends Construct {
     super(scope, id);
     if (!props.table.tableStreamArn) throw new Error('OutboxPublisher: the table has no stream (use ServiceTable)');
 
+    const republishEvery = props.republishEvery ?? OUTBOX_DEFAULTS.republishEvery;
     this.failureQueue = secureQueue(this, 'FailureQueue');
     Validations.of(this.failureQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
@@ -80,17 +97,17 @@ export class OutboxPublisher extends Construct {
       service: props.producer,
       entry: repoPath('lambdas/shared/messaging/publisher/handler.ts'),
       description: `hiring-events ${props.producer}: outbox stream -> EventBridge`,
-      timeout: Duration.seconds(60),
+      timeout: OUTBOX_DEFAULTS.publisherTimeout,
       environment: { EVENT_BUS_NAME: props.bus.eventBusName },
     });
     this.function.addEventSource(
       new DynamoEventSource(props.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: props.batchSize ?? 50,
+        batchSize: props.batchSize ?? OUTBOX_DEFAULTS.batchSize,
         maxBatchingWindow: Duration.seconds(1),
         bisectBatchOnError: true,
-        retryAttempts: props.retryAttempts ?? 10,
-        maxRecordAge: props.maxRecordAge ?? Duration.days(1),
+        retryAttempts: props.retryAttempts ?? OUTBOX_DEFAULTS.retryAttempts,
+        maxRecordAge: props.maxRecordAge ?? OUTBOX_DEFAULTS.maxRecordAge,
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(this.failureQueue),
         filters: [
@@ -107,13 +124,13 @@ export class OutboxPublisher extends Construct {
       service: props.producer,
       entry: repoPath('lambdas/shared/messaging/publisher/republisherHandler.ts'),
       description: `hiring-events ${props.producer}: re-put outbox events of failed stream batches (scheduled; by hand for unresolved ones)`,
-      timeout: Duration.minutes(5),
+      timeout: OUTBOX_DEFAULTS.republisherTimeout,
       environment: {
         EVENT_BUS_NAME: props.bus.eventBusName,
         TABLE_NAME: props.table.tableName,
         FAILURE_QUEUE_URL: this.failureQueue.queueUrl,
         UNRESOLVED_QUEUE_URL: this.unresolvedQueue.queueUrl,
-        REPUBLISH_MARGIN_SECONDS: String(props.republishMarginSeconds ?? 300),
+        REPUBLISH_MARGIN_SECONDS: String(props.republishMarginSeconds ?? OUTBOX_DEFAULTS.republishMarginSeconds),
       },
     });
     this.failureQueue.grantConsumeMessages(this.republisher);
@@ -122,7 +139,7 @@ export class OutboxPublisher extends Construct {
     // No person needs to be there for a failure to be republished once its cause has cleared.
     this.republishSchedule = new Rule(this, 'RepublishSchedule', {
       description: `hiring-events ${props.producer}: runs the outbox republisher`,
-      schedule: Schedule.rate(props.republishEvery ?? Duration.minutes(15)),
+      schedule: Schedule.rate(republishEvery),
       targets: [new LambdaFunction(this.republisher, { retryAttempts: 2 })],
     });
     props.bus.grantPutEventsTo(this.republisher);
@@ -149,7 +166,7 @@ export class OutboxPublisher extends Construct {
 
     new CfnOutput(this, 'RepublisherFunctionName', {
       value: this.republisher.functionName,
-      description: `Republishes the ${props.producer} outbox failure queue (also every 15 min by itself): aws lambda invoke --function-name <this> out.json`,
+      description: `Republishes the ${props.producer} outbox failure queue (also every ${republishEvery.toHumanString()} by itself): aws lambda invoke --function-name <this> out.json`,
     });
   }
 }

@@ -1,4 +1,4 @@
-import { Aws, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   AuthorizationType,
@@ -6,7 +6,7 @@ import {
   LambdaIntegration,
   LogGroupLogDestination,
   MethodLoggingLevel,
-  Model,
+  type Model,
   RequestValidator,
   ResponseType,
   RestApi,
@@ -15,32 +15,51 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { apiName, stageOf } from '../stage.js';
+import { API_DEFAULTS, FUNCTION_DEFAULTS } from './defaults.js';
+
+/** The HTTP methods the services' routes use. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** One HTTP route of a service API. */
 export interface ServiceRoute {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly method: HttpMethod;
   /** Resource path with `{param}` placeholders, e.g. `/tasks/{task_uid}/rating`. */
   readonly path: string;
-  /** JSON Schema (draft-04 keywords) of the request body; API Gateway rejects bodies that break it. */
-  readonly bodySchema?: Record<string, unknown>;
+  /**
+   * JSON Schema (draft-04 keywords) of the request body; API Gateway rejects bodies that break it.
+   * @default - no body model: API Gateway does not look at the body
+   */
+  readonly bodySchema?: Readonly<Record<string, unknown>>;
 }
 
 export interface ServiceApiProps {
   /** Service name, used in the API name and log group. */
   readonly service: string;
-  /** The REST API's name. Default: `<stage>-hiring-events-<service>` (lib/stage.ts). */
+  /**
+   * The REST API's name.
+   * @default - `<stage>-hiring-events-<service>` (`apiName` in lib/stage.ts)
+   */
   readonly apiName?: string;
   /** The function that serves every route (a router: handlers stay thin, one cold start per service). */
   readonly handler: IFunction;
   readonly routes: readonly ServiceRoute[];
-  /** Stage name. Default: `v1`. */
+  /**
+   * Stage name.
+   * @default v1 (`API_DEFAULTS.stageName`)
+   */
   readonly stageName?: string;
-  /** Steady-state requests per second per stage. Default: 50. */
+  /**
+   * Steady-state requests per second per stage.
+   * @default 50 (`API_DEFAULTS.throttlingRateLimit`)
+   */
   readonly throttlingRateLimit?: number;
-  /** Burst. Default: 100. */
+  /**
+   * Burst.
+   * @default 100 (`API_DEFAULTS.throttlingBurstLimit`)
+   */
   readonly throttlingBurstLimit?: number;
 }
 
@@ -63,10 +82,10 @@ export class ServiceApi extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceApiProps) {
     super(scope, id);
-    this.stageName = props.stageName ?? 'v1';
-    this.throttlingRateLimit = props.throttlingRateLimit ?? 50;
+    this.stageName = props.stageName ?? API_DEFAULTS.stageName;
+    this.throttlingRateLimit = props.throttlingRateLimit ?? API_DEFAULTS.throttlingRateLimit;
     const accessLogs = new LogGroup(this, 'AccessLogs', {
-      retention: RetentionDays.ONE_MONTH,
+      retention: FUNCTION_DEFAULTS.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.api = new RestApi(this, 'Api', {
@@ -78,7 +97,7 @@ export class ServiceApi extends Construct {
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
         throttlingRateLimit: this.throttlingRateLimit,
-        throttlingBurstLimit: props.throttlingBurstLimit ?? 100,
+        throttlingBurstLimit: props.throttlingBurstLimit ?? API_DEFAULTS.throttlingBurstLimit,
         metricsEnabled: true,
         tracingEnabled: true,
         loggingLevel: MethodLoggingLevel.OFF,
@@ -97,7 +116,7 @@ export class ServiceApi extends Construct {
       validateRequestBody: true,
       validateRequestParameters: true,
     });
-    const integration = new LambdaIntegration(props.handler, { proxy: true, timeout: Duration.seconds(29) });
+    const integration = new LambdaIntegration(props.handler, { proxy: true, timeout: API_DEFAULTS.integrationTimeout });
     for (const route of props.routes) {
       const resource = this.resourceFor(route.path);
       const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);

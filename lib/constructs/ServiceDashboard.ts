@@ -14,6 +14,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { MetricName } from '../../lambdas/shared/observability.js';
 import { metricsNamespace, stageOf } from '../stage.js';
+import { DASHBOARD_DEFAULTS } from './defaults.js';
 import type { DeferredCalls } from './DeferredCalls.js';
 import type { EventConsumer } from './EventConsumer.js';
 import type { OutboxPublisher } from './OutboxPublisher.js';
@@ -29,8 +30,20 @@ export interface DashboardQueue {
 /** The parts of one service, as `ServicesStack` builds them. */
 export interface ServiceParts {
   readonly http: ServiceHttpApi;
+  /**
+   * The service's event consumers.
+   * @default - none: the service consumes no events
+   */
   readonly consumers?: readonly EventConsumer[];
+  /**
+   * The service's outbox publisher.
+   * @default - none: the service publishes no events
+   */
   readonly outbox?: OutboxPublisher;
+  /**
+   * The service's deferred calls.
+   * @default - none: the service calls no other service
+   */
   readonly calls?: DeferredCalls;
 }
 
@@ -38,7 +51,10 @@ export interface ServiceDashboardProps {
   /** The service, e.g. `bonus`: dashboard name and the `service` dimension of the messaging metrics. */
   readonly service: string;
   readonly parts: ServiceParts;
-  /** Period of every graph. Default: 5 minutes. */
+  /**
+   * Period of every graph.
+   * @default 5 minutes (`DASHBOARD_DEFAULTS.period`)
+   */
   readonly period?: Duration;
 }
 
@@ -119,7 +135,7 @@ export class ServiceDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceDashboardProps) {
     super(scope, id);
-    const period = props.period ?? Duration.minutes(5);
+    const period = props.period ?? DASHBOARD_DEFAULTS.period;
     const { parts, service } = props;
     const api = parts.http.api.api;
     const stage = api.deploymentStage;

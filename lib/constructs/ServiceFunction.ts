@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import { Annotations, Duration } from 'aws-cdk-lib';
+import { Annotations } from 'aws-cdk-lib';
 import { Architecture, determineLatestNodeRuntime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { acknowledgeUnscopableActions } from '../nag.js';
 import { metricsNamespace, stageOf } from '../stage.js';
+import { FUNCTION_DEFAULTS } from './defaults.js';
 
 /**
  * Context key that only local synths set (`local/localAssembly.ts`): a fingerprint of everything a
@@ -18,13 +19,30 @@ import { metricsNamespace, stageOf } from '../stage.js';
  */
 export const LOCAL_BUNDLE_SOURCE_CONTEXT = 'hiring-events:local-bundle-source';
 
-export interface ServiceFunctionProps extends Omit<NodejsFunctionProps, 'logGroup'> {
+/**
+ * `NodejsFunction`'s props (each can be overridden) with the project's defaults; `logGroup` is
+ * always the function's own.
+ */
+export interface ServiceFunctionProps extends Omit<NodejsFunctionProps, 'logGroup' | 'memorySize' | 'timeout' | 'logRetention'> {
   /** Absolute path of the TS module exporting `handler`. */
   readonly entry: string;
   /** Service the function belongs to: `POWERTOOLS_SERVICE_NAME` and the metrics' `service` dimension. */
   readonly service: string;
-  /** Retention of the function's own log group. Default: one month. */
+  /**
+   * Retention of the function's own log group.
+   * @default RetentionDays.ONE_MONTH (`FUNCTION_DEFAULTS.logRetention`)
+   */
   readonly logRetention?: RetentionDays;
+  /**
+   * Memory in MiB.
+   * @default 256 (`FUNCTION_DEFAULTS.memorySize`)
+   */
+  readonly memorySize?: number;
+  /**
+   * Function timeout.
+   * @default 30 seconds (`FUNCTION_DEFAULTS.timeout`)
+   */
+  readonly timeout?: NodejsFunctionProps['timeout'];
 }
 
 /**
@@ -43,12 +61,11 @@ export interface ServiceFunctionProps extends Omit<NodejsFunctionProps, 'logGrou
 export class ServiceFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     const { service, logRetention, environment, bundling, ...rest } = props;
-    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: logRetention ?? RetentionDays.ONE_MONTH });
+    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: logRetention ?? FUNCTION_DEFAULTS.logRetention });
     // Its own role, allowed to write only to its own log group (instead of the AWS managed
     // AWSLambdaBasicExecutionRole, which allows every log group of the account).
     const role = rest.role ?? new Role(scope, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-    // A caller-supplied log group (a reference) is the caller's to grant.
-    if (logGroup instanceof LogGroup) logGroup.grantWrite(role);
+    logGroup.grantWrite(role);
     acknowledgeUnscopableActions(role);
     const runtime = rest.runtime ?? determineLatestNodeRuntime(scope);
     const bundlingOptions: BundlingOptions = {
@@ -73,8 +90,8 @@ export class ServiceFunction extends NodejsFunction {
     super(scope, id, {
       runtime,
       architecture: Architecture.ARM_64,
-      memorySize: 256,
-      timeout: Duration.seconds(30),
+      memorySize: FUNCTION_DEFAULTS.memorySize,
+      timeout: FUNCTION_DEFAULTS.timeout,
       tracing: Tracing.ACTIVE,
       ...rest,
       role,

@@ -2,21 +2,32 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { readRequestSchema } from '../../lambdas/shared/http/requests/readRequestSchema.js';
 import { repoPath } from './paths.js';
-import { ServiceApi } from './ServiceApi.js';
+import { type HttpMethod, ServiceApi } from './ServiceApi.js';
 import { ServiceFunction } from './ServiceFunction.js';
 
 /** A route as a service declares it in `lambdas/<service>/routes.ts` (body: a file in `requests/`). */
 export interface DeclaredRoute {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly method: HttpMethod;
+  /** Resource path with `{param}` placeholders. */
   readonly path: string;
+  /**
+   * The request schema's file name in `lambdas/<service>/requests/`.
+   * @default - the route takes no body
+   */
   readonly body?: string;
 }
 
 export interface ServiceHttpApiProps {
+  /** The service: its router is `lambdas/<service>/api.ts`, its request schemas `lambdas/<service>/requests/`. */
   readonly service: string;
+  /** The service's table: read/write granted, `TABLE_NAME` set. */
   readonly table: ITable;
   readonly routes: readonly DeclaredRoute[];
-  readonly environment?: Record<string, string>;
+  /**
+   * Extra environment of the router function (e.g. another service's API URL).
+   * @default - only `TABLE_NAME`
+   */
+  readonly environment?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -5,29 +5,38 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import {
-  DEFAULT_WAITING_FIRST_DELAY_SECONDS,
-  DEFAULT_WAITING_MAX_DELAY_SECONDS,
-  MAX_VISIBILITY_TIMEOUT_SECONDS,
-  WAITING_REDRIVE_HORIZON_DAYS,
-} from '../../lambdas/shared/messaging/constants.js';
+import { MAX_VISIBILITY_TIMEOUT_SECONDS } from '../../lambdas/shared/messaging/constants.js';
+import { SQS_MAX_RETENTION, WAITING_DEFAULTS } from './defaults.js';
 import { repoPath } from './paths.js';
 import { secureQueue } from './secureQueue.js';
 import { ServiceFunction } from './ServiceFunction.js';
 
 /** When waiting messages go back to their queue, and when they are given up on. */
 export interface WaitingScheduleProps {
-  /** Wait of the first round, doubled each round. Default: 5 minutes. */
+  /**
+   * Wait of the first round, doubled each round.
+   * @default 5 minutes (`WAITING_DEFAULTS.firstDelay`)
+   */
   readonly firstDelay?: Duration;
-  /** Cap of one round's wait (at most 12 h). Default: 6 hours. */
+  /**
+   * Cap of one round's wait (at most 12 h, SQS's visibility ceiling).
+   * @default 6 hours (`WAITING_DEFAULTS.maxDelay`)
+   */
   readonly maxDelay?: Duration;
-  /** From the first entry into the waiting queue to the DLQ. Default: 14 days (`WAITING_REDRIVE_HORIZON_DAYS`). */
+  /**
+   * From the first entry into the waiting queue to the DLQ.
+   * @default 14 days (`WAITING_DEFAULTS.horizon`)
+   */
   readonly horizon?: Duration;
-  /** How often the redriver runs (at least 1 minute: EventBridge's finest rate). Default: 5 minutes. */
+  /**
+   * How often the redriver runs (at least 1 minute: EventBridge's finest rate).
+   * @default 5 minutes (`WAITING_DEFAULTS.redriveEvery`)
+   */
   readonly redriveEvery?: Duration;
 }
 
 export interface WaitingQueueProps {
+  /** The owning service (the redriver's `POWERTOOLS_SERVICE_NAME`). */
   readonly service: string;
   /** The queue due messages go back to. */
   readonly target: IQueue;
@@ -35,11 +44,15 @@ export interface WaitingQueueProps {
   readonly deadLetterQueue: IQueue;
   /** `failure-kind` of an expired message in the DLQ, e.g. `prerequisite-missing`. */
   readonly expiredFailureKind: string;
+  /**
+   * When waiting messages go back, and when they are given up on.
+   * @default - see {@link WaitingScheduleProps}
+   */
   readonly schedule?: WaitingScheduleProps;
 }
 
-/** SQS's retention ceiling: a waiting message is a fresh message each round, so one round must fit in it. */
-const RETENTION = Duration.days(14);
+/** A waiting message is a fresh message each round, so one round must fit in SQS's retention ceiling. */
+const RETENTION = SQS_MAX_RETENTION;
 
 /**
  * The seed's "separate DLX": a queue for messages that cannot succeed YET (an event whose
@@ -81,11 +94,11 @@ export class WaitingQueue extends Construct {
 
   constructor(scope: Construct, id: string, props: WaitingQueueProps) {
     super(scope, id);
-    const firstDelay = props.schedule?.firstDelay ?? Duration.seconds(DEFAULT_WAITING_FIRST_DELAY_SECONDS);
-    const maxDelay = props.schedule?.maxDelay ?? Duration.seconds(DEFAULT_WAITING_MAX_DELAY_SECONDS);
-    const horizon = props.schedule?.horizon ?? Duration.days(WAITING_REDRIVE_HORIZON_DAYS);
+    const firstDelay = props.schedule?.firstDelay ?? WAITING_DEFAULTS.firstDelay;
+    const maxDelay = props.schedule?.maxDelay ?? WAITING_DEFAULTS.maxDelay;
+    const horizon = props.schedule?.horizon ?? WAITING_DEFAULTS.horizon;
     this.horizon = horizon;
-    const redriveEvery = props.schedule?.redriveEvery ?? Duration.minutes(5);
+    const redriveEvery = props.schedule?.redriveEvery ?? WAITING_DEFAULTS.redriveEvery;
     if (maxDelay.toSeconds() > MAX_VISIBILITY_TIMEOUT_SECONDS) throw new Error(`${this.node.path}: maxDelay must be at most 12 hours (SQS visibility ceiling)`);
     if (firstDelay.toSeconds() > maxDelay.toSeconds()) throw new Error(`${this.node.path}: firstDelay must not exceed maxDelay`);
     if (horizon.toSeconds() < firstDelay.toSeconds()) throw new Error(`${this.node.path}: the horizon must be at least the first delay`);
@@ -98,12 +111,11 @@ export class WaitingQueue extends Construct {
       reason: 'A waiting queue is itself a dead-letter stage: its only reader, the redriver, sends every message on (back to its queue, or to the DLQ after the horizon); SQS receive counts play no part.',
     });
 
-    const timeout = Duration.minutes(2);
     this.redriver = new ServiceFunction(this, 'Redriver', {
       service: props.service,
       entry: repoPath('lambdas/shared/waiting/redriverHandler.ts'),
       description: `hiring-events ${props.service}: waiting queue -> back to its queue when due, DLQ after the horizon`,
-      timeout,
+      timeout: WAITING_DEFAULTS.redriverTimeout,
       environment: {
         WAITING_QUEUE_URL: this.queue.queueUrl,
         TARGET_QUEUE_URL: props.target.queueUrl,

@@ -1,34 +1,52 @@
-import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { CfnAccount } from 'aws-cdk-lib/aws-apigateway';
 import { EventBus, Match, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { ARCHIVE_RETENTION_DAYS } from '../../lambdas/shared/messaging/constants.js';
 import { FINAL_STEPS, type MigrationSteps } from '../../lambdas/shared/migrations/steps.js';
+import { PLATFORM_DEFAULTS } from '../constructs/defaults.js';
 import { EventSchemaRegistry } from '../constructs/EventSchemaRegistry.js';
 import { MigrationStepGuard } from '../constructs/MigrationStepGuard.js';
 import type { SchemaFile } from '../schemaCatalog.js';
 import { DEFAULT_STAGE, stageName } from '../stage.js';
 
 export interface PlatformStackProps extends StackProps {
-  /** Prefix of every physical name (lib/stage.ts). Default: `prod`. */
+  /**
+   * Prefix of every physical name (lib/stage.ts).
+   * @default prod (`DEFAULT_STAGE`)
+   */
   readonly stage?: string;
-  /** Name of the custom event bus. Default: `<stage>-hiring-events`. */
+  /**
+   * Name of the custom event bus.
+   * @default - `<stage>-hiring-events`
+   */
   readonly busName?: string;
   /** Schema versions live at the current migration steps. */
   readonly schemas: readonly SchemaFile[];
-  /** Publish them to the EventBridge Schema Registry. Default: true (LocalStack has no registry). */
+  /**
+   * Publish them to the EventBridge Schema Registry (false for LocalStack, which has no registry).
+   * @default true
+   */
   readonly publishSchemas?: boolean;
-  /** How long the archive keeps events for replay. Default: 30 days (`ARCHIVE_RETENTION_DAYS`). */
+  /**
+   * How long the archive keeps events for replay.
+   * @default 30 days (`PLATFORM_DEFAULTS.archiveRetention`)
+   */
   readonly archiveRetention?: Duration;
-  /** The migration steps (the step guard refuses a jump). Default: every migration finished. */
+  /**
+   * The migration steps (the step guard refuses a jump).
+   * @default - every migration finished (`FINAL_STEPS`)
+   */
   readonly migration?: MigrationSteps;
-  /** Let this deploy jump a migration link by more than one step. Default: false. */
+  /**
+   * Let this deploy jump a migration link by more than one step.
+   * @default false
+   */
   readonly allowMigrationJump?: boolean;
   /**
    * Create the account's API Gateway CloudWatch Logs role (`AWS::ApiGateway::Account`), which the
    * services' API stages need to write access logs. Account-wide, once per account and region.
-   * Default: false.
+   * @default false
    */
   readonly createApiGatewayAccountRole?: boolean;
 }
@@ -56,7 +74,7 @@ export class PlatformStack extends Stack {
     const archive = bus.archive('Archive', {
       description: `hiring-events (${stage}): every event the services publish, for replay`,
       eventPattern: { source: Match.prefix('hiring-events.') },
-      retention: props.archiveRetention ?? Duration.days(ARCHIVE_RETENTION_DAYS),
+      retention: props.archiveRetention ?? PLATFORM_DEFAULTS.archiveRetention,
     });
     archive.applyRemovalPolicy(RemovalPolicy.RETAIN);
     this.bus = bus;

@@ -20,9 +20,19 @@ import { acknowledgeInternalRoutes, acknowledgeTableIndexes } from '../nag.js';
 
 export interface ServicesStackProps extends StackProps {
   readonly bus: IEventBus;
+  /** Settings from CDK context (lib/config.ts). */
   readonly config: HiringEventsConfig;
-  /** The migration step of each link (lib/migrations). Default: every migration finished. */
+  /**
+   * The migration step of each link (lib/migrations).
+   * @default - every migration finished (`FINAL_STEPS`)
+   */
   readonly migration?: MigrationSteps;
+}
+
+/** A service's table and HTTP face, as the stack exposes them (tests and the offline runtime read them). */
+export interface ServiceTableAndApi {
+  readonly table: ServiceTable;
+  readonly http: ServiceHttpApi;
 }
 
 /**
@@ -31,9 +41,9 @@ export interface ServicesStackProps extends StackProps {
  * cross-stack reference cycle. Each service still owns its own table, functions and queues.
  */
 export class ServicesStack extends Stack {
-  readonly hiring: { table: ServiceTable; http: ServiceHttpApi };
-  readonly tasks: { table: ServiceTable; http: ServiceHttpApi };
-  readonly bonus: { table: ServiceTable; http: ServiceHttpApi };
+  readonly hiring: ServiceTableAndApi;
+  readonly tasks: ServiceTableAndApi;
+  readonly bonus: ServiceTableAndApi;
   readonly operations: OperationsAlarms;
   readonly dashboards: Record<'hiring' | 'tasks' | 'bonus', ServiceDashboard>;
   readonly stepGuard: MigrationStepGuard;

@@ -207,7 +207,7 @@ export class Chaos {
       if (parts > 1) this.count('sqs-delivery:split-batch');
       const deliveries: Array<{ records: SqsRecord[]; delayMs: number }> = [];
       for (let i = 0; i < parts; i++) deliveries.push({ records: [], delayMs: 0 });
-      shuffled.forEach((r, i) => deliveries[i % parts]!.records.push(r));
+      for (const [i, r] of shuffled.entries()) deliveries[i % parts]!.records.push(r);
       for (const d of deliveries) {
         if (rng.chance(0.3)) {
           d.delayMs = rng.int(20, 400);

@@ -5,10 +5,11 @@
  * reason.
  */
 import { waitFor } from '../net.js';
+import type { LooseJson } from '../looseJson.js';
 
 export interface ApiAnswer {
   readonly status: number;
-  readonly body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly body: LooseJson;
   /** Attempts that failed transiently before this answer (0 = first try). */
   readonly retries: number;
 }

@@ -29,6 +29,7 @@ import { ConflictOutcomes } from './conflictOutcomes.js';
 import { planHotManager, runHotManagerWorkload } from './hotManager.js';
 import type { ServiceProxy } from '../service-proxy.js';
 import { PER_RATING_POINT, planWorkload, runWorkload, type SolvedRecord, type WorkloadResult } from './workload.js';
+import type { LooseJsonObject } from '../looseJson.js';
 
 export type ChaosWorkload = 'stories' | 'hot-manager';
 
@@ -320,7 +321,7 @@ function describeDeadLetter(queue: string, m: Message): DlqMessage {
   let summary = (m.Body ?? '').slice(0, 200);
   let explained = Boolean(failureKind && failureReason);
   try {
-    const body = JSON.parse(m.Body ?? '') as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const body = JSON.parse(m.Body ?? '') as LooseJsonObject;
     if (body.detail?.event_name) summary = `${body.detail.event_name} v${body.detail.event_version} event_id ${body.detail.event_id} (receives: ${m.Attributes?.ApproximateReceiveCount ?? '?'})`;
     else if (body.pk) summary = `deferred call ${body.pk}`;
     else if (body.requestContext?.condition) {
@@ -336,14 +337,14 @@ function describeDeadLetter(queue: string, m: Message): DlqMessage {
 }
 
 /** Every ledger entry of a manager, read from the bonus table around the proxies (the API answers one page of 100). */
-async function readLedger(runtime: LocalRuntime, managerUid: string): Promise<Array<Record<string, any>>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+async function readLedger(runtime: LocalRuntime, managerUid: string): Promise<LooseJsonObject[]> {
   const table = runtime
     .assembly()
     .resources(['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable'])
     .find((ref) => /BonusTable/.test(ref.key));
   if (!table) throw new Error('no bonus table (BonusTable) in the assembly');
   const ddb = new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, endpoint: runtime.services.dynamodb });
-  const entries: Array<Record<string, any>> = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const entries: LooseJsonObject[] = [];
   try {
     let start: Record<string, AttributeValue> | undefined;
     do {

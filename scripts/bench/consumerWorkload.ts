@@ -122,6 +122,7 @@ export async function seedWorkload(doc: DynamoDBDocumentClient, tableName: strin
   }));
 }
 
+// biome-ignore lint/suspicious/noConfusingVoidType: the shape of aws-lambda's SQSHandler, so handlers that return nothing (`Promise<void>`) fit too.
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
 /** A Lambda context whose remaining time starts at the function timeout (30 s, as deployed). */

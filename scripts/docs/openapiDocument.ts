@@ -42,11 +42,11 @@ const shared = (name: keyof typeof SHARED_ERRORS) => ({ $ref: `#/components/resp
 /** The answers a route can give besides its success, from the router and the gateway. */
 function errorResponses(route: RouteDoc): Json {
   const responses: Json = {
-    '400': error('The request is malformed: `validation_error` (body against its schema, with `field`), `invalid_json`, `invalid_parameter` (a `*_uid` path parameter that is not a uuid)' + (route.idempotent ? ', `invalid_header` (Idempotency-Key)' : '') + '.'),
+    '400': error(`The request is malformed: \`validation_error\` (body against its schema, with \`field\`), \`invalid_json\`, \`invalid_parameter\` (a \`*_uid\` path parameter that is not a uuid)${route.idempotent ? ', `invalid_header` (Idempotency-Key)' : ''}.`),
     '403': shared('Forbidden'),
     '404': shared('NotFound'),
   };
-  if (route.method !== 'GET') responses['409'] = error('The request contradicts the current state (`conflict` or a more specific code)' + (route.idempotent ? '; `request_in_progress`: a request with the same Idempotency-Key is still running, retry later' : '') + '.');
+  if (route.method !== 'GET') responses['409'] = error(`The request contradicts the current state (\`conflict\` or a more specific code)${route.idempotent ? '; `request_in_progress`: a request with the same Idempotency-Key is still running, retry later' : ''}.`);
   if (route.body) {
     responses['413'] = shared('PayloadTooLarge');
     responses['415'] = shared('UnsupportedMediaType');

@@ -8,8 +8,9 @@ import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '../../lambdas/shared/http/Sha256.js';
 import { joinUrl, type EndpointsFile, type ServiceName } from '../../local/endpointsFile.js';
+import type { LooseJson } from '../../local/looseJson.js';
 
-export interface ApiAnswer<T = any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export interface ApiAnswer<T = LooseJson> {
   readonly status: number;
   readonly body: T;
   readonly headers: Record<string, string>;
@@ -59,7 +60,7 @@ export class ApiClient {
     return joinUrl(this.endpoints[service], path);
   }
 
-  async request<T = any>(service: ServiceName, method: string, path: string, options: RequestOptions = {}): Promise<ApiAnswer<T>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async request<T = LooseJson>(service: ServiceName, method: string, path: string, options: RequestOptions = {}): Promise<ApiAnswer<T>> {
     const url = new URL(this.url(service, path));
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
     let headers: Record<string, string> = {

@@ -1,4 +1,4 @@
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudAssembly } from '../../local/assembly.js';
 import { MIGRATION_STEPS_OUTPUT } from '../../lib/constructs/MigrationStepGuard.js';
 import { stackIds } from '../../lib/stage.js';
@@ -91,7 +91,7 @@ export function formatStepsStatus(deployed: DeployedSteps): string[] {
   for (const id of MIGRATION_IDS) {
     const { key, last } = MIGRATIONS[id];
     const step = services.steps[key];
-    const state = step === undefined ? 'not recorded' : step === last ? 'done' : step === 0 ? 'not started' : 'in progress: next deploy may move it to step ' + (step + 1);
+    const state = step === undefined ? 'not recorded' : step === last ? 'done' : step === 0 ? 'not started' : `in progress: next deploy may move it to step ${step + 1}`;
     lines.push(`  ${key.padEnd(width)}  ${String(step ?? '?').padStart(2)} / ${String(last).padStart(2)}  ${state}`);
   }
   if (platform.steps && JSON.stringify(platform.steps) !== JSON.stringify(services.steps)) {

@@ -54,11 +54,11 @@ export function findNonDraft04(schema: unknown, path = '#'): string[] {
       if (SCHEMA_MAPS.includes(key) && typeof value === 'object' && value !== null) {
         for (const [k, sub] of Object.entries(value)) walk(sub, `${here}/${k}`);
       } else if (SCHEMA_LISTS.includes(key) && Array.isArray(value)) {
-        value.forEach((sub, i) => walk(sub, `${here}/${i}`));
+        for (const [i, sub] of value.entries()) walk(sub, `${here}/${i}`);
       } else if (key === 'not') {
         walk(value, here);
       } else if (key === 'items') {
-        if (Array.isArray(value)) value.forEach((sub, i) => walk(sub, `${here}/${i}`));
+        if (Array.isArray(value)) for (const [i, sub] of value.entries()) walk(sub, `${here}/${i}`);
         else walk(value, here);
       } else if ((key === 'additionalProperties' || key === 'additionalItems') && typeof value !== 'boolean') {
         walk(value, here);

@@ -36,7 +36,6 @@ export function generateValidators(schemas: readonly SchemaFile[]): { js: string
   );
   const js = [
     GENERATED_HEADER,
-    '/* eslint-disable */',
     code.trim(),
     '',
     '/** Every validator by event name and version. */',

@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { MIGRATION_IDS, MIGRATIONS } from '../../lambdas/shared/migrations/steps.js';
 import { readSchemaCatalog } from '../../lib/schemaCatalog.js';
 import { assertChromium, withPageFromDisk } from '../../scripts/docs/browser.js';
+import type { LooseJsonObject as Json } from '../../local/looseJson.js';
 
 /**
  * docs/index.html in a real browser: Debian's chromium, headless, driven by playwright-core (no
@@ -11,7 +12,6 @@ import { assertChromium, withPageFromDisk } from '../../scripts/docs/browser.js'
  * against the sources and the committed documents, and nothing may fail to load. Never skipped:
  * CI installs chromium (.ci/run); locally a missing chromium fails with the install command.
  */
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed YAML
 
 const SCREENSHOT = '.local/catalog.png';
 

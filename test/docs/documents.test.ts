@@ -13,13 +13,13 @@ import { validateEvent } from '../../lambdas/shared/registry/index.js';
 import { ROUTES as TASKS_ROUTES } from '../../lambdas/tasks/routes.js';
 import { apiEvent, silentLogger, TASK_UID } from '../unit/http/helpers/factories.js';
 import { readRequestSchema } from '../../lambdas/shared/http/requests/readRequestSchema.js';
+import type { LooseJsonObject as Json } from '../../local/looseJson.js';
 
 /**
  * The committed catalog documents (`npm test` checks they are what `npm run docs` writes), read by
  * the ecosystem's own parsers, and held against what the migration plan and the route declarations
  * say the final step is: no event or route may be missing, none invented.
  */
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed YAML, shape asserted below
 
 const asyncapiText = readFileSync('docs/asyncapi.yaml', 'utf8');
 const asyncapi = parse(asyncapiText) as Json;
@@ -28,7 +28,9 @@ const openapi = parse(readFileSync('docs/openapi.yaml', 'utf8')) as Json;
 /** Event versions live at the final steps according to the plan: registered, published or consumed. */
 function finalLiveEvents(): string[] {
   const keys = new Set<string>();
-  const add = (events: ReadonlyArray<{ name: string; versions: readonly string[] }>) => events.forEach((e) => e.versions.forEach((v) => keys.add(`${e.name}.v${v}`)));
+  const add = (events: ReadonlyArray<{ name: string; versions: readonly string[] }>) => {
+    for (const e of events) for (const v of e.versions) keys.add(`${e.name}.v${v}`);
+  };
   add(liveSchemas(FINAL_STEPS));
   Object.values(producedEvents(FINAL_STEPS)).forEach(add);
   Object.values(consumedEvents(FINAL_STEPS)).forEach(add);

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deliveryConcurrency } from '../../lib/constructs/DeferredCalls.js';
 import { synthApp } from './appTemplates.js';
+import type { LooseJsonObject as Json } from '../../local/looseJson.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- CloudFormation JSON
 
 describe('SQS event sources: bounded concurrency', () => {
   let resources: Record<string, Json>;

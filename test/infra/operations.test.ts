@@ -6,8 +6,9 @@ import { OperationsAlarms } from '../../lib/constructs/OperationsAlarms.js';
 import { MESSAGING_METRICS } from '../../lib/constructs/ServiceDashboard.js';
 import { synthApp } from './appTemplates.js';
 import { referencedIds } from './templateQueries.js';
+import type { LooseJsonObject } from '../../local/looseJson.js';
 
-type Resource = { Type: string; Properties?: Record<string, any>; Metadata?: Record<string, unknown> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Resource = { Type: string; Properties?: LooseJsonObject; Metadata?: Record<string, unknown> };
 
 const SERVICES = ['hiring', 'tasks', 'bonus'] as const;
 
@@ -136,7 +137,7 @@ describe('operations: dashboards and alarms', () => {
     );
 
     const [, policy] = ofType('AWS::SNS::TopicPolicy').find(([, p]) => [...referencedIds(p.Properties?.Topics)].includes(topicId))!;
-    const statements = policy.Properties!.PolicyDocument.Statement as Record<string, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const statements = policy.Properties!.PolicyDocument.Statement as LooseJsonObject[];
     expect(statements).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),

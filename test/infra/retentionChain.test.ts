@@ -13,8 +13,8 @@ import { processedMarker } from '../../lambdas/shared/messaging/consumer/process
 import { outboxItem } from '../../lambdas/shared/messaging/outboxItem.js';
 import { taskSolved } from '../unit/messaging/factories.js';
 import { synthApp } from './appTemplates.js';
+import type { LooseJsonObject as Json } from '../../local/looseJson.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- CloudFormation JSON
 
 const DAY = 24 * 3600;
 const NOW = new Date('2026-12-01T00:00:00Z');

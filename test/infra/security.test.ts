@@ -7,6 +7,7 @@ import { ROUTES as HIRING_ROUTES } from '../../lambdas/hiring/routes.js';
 import { ROUTES as TASKS_ROUTES } from '../../lambdas/tasks/routes.js';
 import { synthApp } from './appTemplates.js';
 import { actionsOf, referencedIds } from './templateQueries.js';
+import type { LooseJson as Json } from '../../local/looseJson.js';
 
 /**
  * Security properties of the synthesized app, beyond what services.test.ts asserts (which checks
@@ -14,8 +15,6 @@ import { actionsOf, referencedIds } from './templateQueries.js';
  * within a service).
  */
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
 type Resource = { Type: string; Properties?: Json; Metadata?: Record<string, unknown> };
 type Statement = { Effect: string; Action: string | string[]; Resource?: unknown; Principal?: unknown; Condition?: Json };
 
@@ -50,7 +49,7 @@ function entropy(text: string): number {
   return [...counts.values()].reduce((sum, n) => sum - (n / text.length) * Math.log2(n / text.length), 0);
 }
 
-export interface SecretFinding {
+interface SecretFinding {
   readonly path: string;
   readonly why: string;
 }
@@ -61,7 +60,7 @@ export interface SecretFinding {
  * high-entropy literals in Lambda environment variables (a random-looking 24+ character value
  * with no spaces is what a pasted key looks like).
  */
-export function findSecrets(template: Json): SecretFinding[] {
+function findSecrets(template: Json): SecretFinding[] {
   const findings: SecretFinding[] = [];
   const walk = (value: unknown, path: string, key: string, environmentValue: boolean) => {
     if (typeof value === 'string') {
@@ -73,7 +72,7 @@ export function findSecrets(template: Json): SecretFinding[] {
       return;
     }
     if (Array.isArray(value)) {
-      value.forEach((inner, index) => walk(inner, `${path}[${index}]`, key, false));
+      for (const [index, inner] of value.entries()) walk(inner, `${path}[${index}]`, key, false);
       return;
     }
     if (value && typeof value === 'object') {

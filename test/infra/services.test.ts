@@ -1,6 +1,6 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONSUMER_MAX_CONCURRENCY } from '../../lib/constructs/EventConsumer.js';
+import { CONSUMER_DEFAULTS } from '../../lib/constructs/defaults.js';
 import { synthApp } from './appTemplates.js';
 import { actionsOf, referencedIds } from './templateQueries.js';
 
@@ -57,7 +57,7 @@ describe('ServicesStack', () => {
       const roles = [...referencedIds(policy.Properties?.Roles)];
       const owner = roles.map((r) => functionsByRole.get(r)).find(Boolean);
       if (!owner) continue;
-      const statements = (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement;
+      const statements = (policy.Properties!.PolicyDocument as { Statement: Statement[] }).Statement;
       for (const statement of statements) {
         for (const action of actionsOf(statement)) expect(action, `wildcard action in ${owner}'s policy`).not.toMatch(/(^\*$|:\*$)/);
         for (const id of referencedIds(statement.Resource)) {
@@ -86,7 +86,7 @@ describe('ServicesStack', () => {
     const guardPolicies = ofType('AWS::IAM::Policy').filter(([, p]) => String(p.Metadata?.['aws:cdk:path']).includes('/MigrationStepGuard/'));
     expect(guardPolicies.length).toBeGreaterThanOrEqual(2);
     for (const [id, policy] of guardPolicies) {
-      for (const statement of (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement) {
+      for (const statement of (policy.Properties!.PolicyDocument as { Statement: Statement[] }).Statement) {
         for (const target of referencedIds(statement.Resource)) {
           const resource = resources[target];
           if (!resource) continue; // pseudo parameters
@@ -99,7 +99,7 @@ describe('ServicesStack', () => {
 
   it('lets only the outbox publishers and republishers put events on the bus', () => {
     const putters = ofType('AWS::IAM::Policy').filter(([, p]) =>
-      (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement.some((s) => actionsOf(s).includes('events:PutEvents')),
+      (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement.some((s) => actionsOf(s).includes('events:PutEvents')),
     );
     const paths = putters.map(([, p]) => String(p.Metadata?.['aws:cdk:path']));
     expect(paths).toHaveLength(4);
@@ -141,13 +141,14 @@ describe('ServicesStack', () => {
     }
   });
 
-  it('delivers TaskSolved to bonus in batches of 30 within 1 s, at most 5 at a time (one read and one transaction a batch); other consumers 10 a batch, at most DEFAULT_CONSUMER_MAX_CONCURRENCY at a time', () => {
+  it('delivers TaskSolved to bonus in batches of 30 within 1 s, at most 5 at a time (one read and one transaction a batch); other consumers 10 a batch, at most 10 at a time (the bounded default)', () => {
     const sqsMappings = ofType('AWS::Lambda::EventSourceMapping').filter(([, m]) => resources[[...referencedIds(m.Properties?.EventSourceArn)][0]!]?.Type === 'AWS::SQS::Queue');
     const consumer = (id: string) => sqsMappings.filter(([, m]) => [...referencedIds(m.Properties?.EventSourceArn)][0]!.startsWith(id)).map(([, m]) => m.Properties);
     expect(consumer('BonusFromHiring')).toEqual([expect.objectContaining({ BatchSize: 30, MaximumBatchingWindowInSeconds: 1, ScalingConfig: { MaximumConcurrency: 5 } })]);
     for (const id of ['BonusFromTasks', 'HiringFromTasks', 'TasksFromHiring']) {
-      expect(consumer(id), id).toEqual([expect.objectContaining({ BatchSize: 10, MaximumBatchingWindowInSeconds: 1 })]);
-      expect(consumer(id)[0]!.ScalingConfig, id).toEqual({ MaximumConcurrency: DEFAULT_CONSUMER_MAX_CONCURRENCY });
+      expect(consumer(id), id).toEqual([
+        expect.objectContaining({ BatchSize: 10, MaximumBatchingWindowInSeconds: 1, ScalingConfig: { MaximumConcurrency: CONSUMER_DEFAULTS.maxConcurrency } }),
+      ]);
     }
   });
 

@@ -1,9 +1,9 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_STAGE, stackIds } from '../../lib/stage.js';
 import { synthApp } from './appTemplates.js';
+import type { LooseJsonObject as Json } from '../../local/looseJson.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- CloudFormation JSON
 
 /**
  * `<Type>.<Property>` of name properties that name something inside a parent resource, not in the

@@ -2,7 +2,7 @@
 
 /** Logical ids referenced anywhere inside `value` (Ref / Fn::GetAtt). */
 export function referencedIds(value: unknown, into = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) value.forEach((v) => referencedIds(v, into));
+  if (Array.isArray(value)) for (const v of value) referencedIds(v, into);
   else if (value && typeof value === 'object') {
     for (const [key, inner] of Object.entries(value)) {
       if (key === 'Ref' && typeof inner === 'string') into.add(inner);

@@ -14,7 +14,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  */
 export function once<T>(build: () => T): () => T {
   let built: { value: T } | undefined;
-  return () => (built ??= { value: build() }).value;
+  return () => {
+    built ??= { value: build() };
+    return built.value;
+  };
 }
 
 /**

@@ -60,6 +60,7 @@ export async function callService<TBody = unknown>(options: CallServiceOptions):
   const signer = new SignatureV4({
     service: options.signingService ?? 'execute-api',
     region,
+    // biome-ignore lint/suspicious/noAssignInExpressions: the default provider chain is built once, on the first call without credentials.
     credentials: options.credentials ?? (defaultCredentials ??= defaultProvider()),
     sha256: Sha256,
   });

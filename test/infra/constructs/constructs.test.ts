@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -6,8 +6,9 @@ import { EventConsumer } from '../../../lib/constructs/EventConsumer.js';
 import { OutboxPublisher } from '../../../lib/constructs/OutboxPublisher.js';
 import { repoPath } from '../../../lib/constructs/paths.js';
 import { ServiceTable } from '../../../lib/constructs/ServiceTable.js';
+import type { LooseJson, LooseJsonObject } from '../../../local/looseJson.js';
 
-type Resource = { Type: string; Properties: Record<string, any> };
+type Resource = { Type: string; Properties: LooseJsonObject };
 
 // Synthesised once for the file: NodejsFunction bundling costs seconds per function.
 let template: Template;
@@ -16,7 +17,7 @@ let consumer: EventConsumer;
 let stack: Stack;
 
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
-const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as any);
+const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
 
 beforeAll(() => {
   const app = new App();
@@ -85,7 +86,7 @@ describe('EventConsumer', () => {
     expect(queues.length).toBe(5); // consumer queue + DLQ + waiting queue, outbox failure and unresolved queues
     for (const [id, queue] of queues) {
       expect(queue.Properties.SqsManagedSseEnabled, id).toBe(true);
-      const policies = ofType('AWS::SQS::QueuePolicy').filter(([, p]) => p.Properties.Queues.some((q: any) => q.Ref === id));
+      const policies = ofType('AWS::SQS::QueuePolicy').filter(([, p]) => p.Properties.Queues.some((q: LooseJson) => q.Ref === id));
       const statements = policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
       expect(statements, id).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
@@ -254,7 +255,7 @@ describe('IAM', () => {
 
   it('scopes every dynamodb/sqs/events grant to named resources (no "*")', () => {
     const statements = ofType('AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
-    const scoped = statements.filter((s: any) =>
+    const scoped = statements.filter((s: LooseJson) =>
       actionsOf(s).some((a) => /^(dynamodb|sqs|events):/.test(a) && a !== 'dynamodb:ListStreams'),
     );
     expect(scoped.length).toBeGreaterThan(5);

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATION_STEPS_OUTPUT } from '../../../lib/constructs/MigrationStepGuard.js';
 import { synthApp } from '../appTemplates.js';
+import type { LooseJsonObject as Json } from '../../../local/looseJson.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- CloudFormation JSON
 
 const MID_WAY = {
   'migration.manager-stream': 3,

@@ -1,6 +1,7 @@
 import { synthApp } from '../appTemplates.js';
+import type { LooseJsonObject } from '../../../local/looseJson.js';
 
-type Resource = { Type: string; Properties?: Record<string, any>; Metadata?: Record<string, unknown> };
+type Resource = { Type: string; Properties?: LooseJsonObject; Metadata?: Record<string, unknown> };
 
 /** What a migration step changes, read from the synthesized templates (no bundling). */
 export interface StepSummary {
@@ -28,11 +29,11 @@ const refId = (value: unknown): string | undefined => {
   return undefined;
 };
 function refsIn(value: unknown, into: string[] = []): string[] {
-  if (Array.isArray(value)) value.forEach((v) => refsIn(v, into));
+  if (Array.isArray(value)) for (const v of value) refsIn(v, into);
   else if (value && typeof value === 'object') {
     const id = refId(value);
     if (id) into.push(id);
-    else Object.values(value).forEach((v) => refsIn(v, into));
+    else for (const v of Object.values(value)) refsIn(v, into);
   }
   return into;
 }

@@ -6,13 +6,12 @@ import { repoPath } from '../../../lib/constructs/paths.js';
 import { eventSource } from '../../../lambdas/shared/messaging/constants.js';
 import type { ServiceName } from '../../../lambdas/shared/registry/index.js';
 import type { ApiRequest } from '../support/apiEvent.js';
+import type { LooseJson as Json } from '../../../local/looseJson.js';
 
 /** The bad-input corpus (`test/fixtures/bad-input/`, see its README). */
 const DIR = repoPath('test/fixtures/bad-input');
 const EVENTS_DIR = repoPath('test/fixtures/events');
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
 
 export interface RequestCase {
   readonly name: string;

@@ -4,6 +4,7 @@ import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest, seededRandom, type RawAnswer } from '../../support/rawHttp.js';
 import { startSystem, type SystemUnderTest } from '../../e2e/system.js';
+import type { LooseJsonObject } from '../../../local/looseJson.js';
 
 /**
  * Hostile clients against the offline runtime booted from the real app: the requests that used to take
@@ -37,7 +38,7 @@ const request = (method: string, path: string, headers: Record<string, string>, 
     Buffer.from(`${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`, 'latin1'),
     Buffer.isBuffer(body) ? body : Buffer.from(body),
   ]);
-const json = (answer: RawAnswer) => JSON.parse(answer.body) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const json = (answer: RawAnswer) => JSON.parse(answer.body) as LooseJsonObject;
 
 async function stillServes(): Promise<void> {
   const created = await system.api.request('hiring', 'POST', '/candidates', { body: { name: 'Still', surname: 'Here' } });
@@ -60,9 +61,9 @@ async function stillServes(): Promise<void> {
 describe('the offline runtime under hostile input', () => {
   it('answers what used to crash it, in the API error shape, and keeps serving', async () => {
     // A bad percent-escape: URIError in the router before.
-    const escape = await fetch(`${system.endpoints.hiring}candidates/%zz`);
-    expect(escape.status).toBe(400);
-    expect(await escape.json()).toEqual({ error: { code: 'invalid_parameters', message: expect.stringContaining('percent-encoding') } });
+    const badEscape = await fetch(`${system.endpoints.hiring}candidates/%zz`);
+    expect(badEscape.status).toBe(400);
+    expect(await badEscape.json()).toEqual({ error: { code: 'invalid_parameters', message: expect.stringContaining('percent-encoding') } });
 
     // Content-Length 100, 11 bytes, then a reset: an unhandled rejection in readBody before.
     const cut = await rawRequest(origins.hiring, request('POST', `/${stage}/candidates`, { 'Content-Type': 'application/json', 'Content-Length': '100' }, '{"name":"a"'), { abortAfterWrite: true });
@@ -131,7 +132,7 @@ describe('the offline runtime under hostile input', () => {
     const bodies: Array<() => Buffer> = [
       () => Buffer.alloc(0),
       () => Buffer.from(JSON.stringify({ name: 'Fuzz', surname: 'Er' })),
-      () => Buffer.from(JSON.stringify({ name: '\u0000', surname: '\ud800', rating: 1e309, candidate_uid: uuid(), payout_account: 'ACC-\u{1F600}' })),
+      () => Buffer.from(JSON.stringify({ name: '\u0000', surname: '\ud800', rating: Number.POSITIVE_INFINITY, candidate_uid: uuid(), payout_account: 'ACC-\u{1F600}' })),
       () => Buffer.from(JSON.stringify({ Entries: [{ Source: 'fuzz', DetailType: 'x', Detail: JSON.stringify({ a: random() }) }] })),
       () => Buffer.from(JSON.stringify({ Entries: [null, 7, 'x', { Source: 5 }] })),
       () => Buffer.from('{"unterminated": '),

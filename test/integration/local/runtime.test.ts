@@ -11,6 +11,7 @@ import { LambdaInvocationError } from '../../../local/lambda-runner.js';
 import { waitFor } from '../../../local/net.js';
 import { startLocalRuntime, type LocalRuntime } from '../../../local/runtime.js';
 import { synthTestApp } from './test-app.js';
+import type { LooseJsonObject } from '../../../local/looseJson.js';
 
 const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } as const;
 
@@ -35,7 +36,7 @@ describe('local runtime over a synthesized CDK app', () => {
       { timeoutMs, intervalMs: 10, what: `messages on ${queueUrl}` },
     );
   }
-  const bodies = (messages: Message[]) => messages.map((m) => JSON.parse(m.Body ?? '{}') as Record<string, any>); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const bodies = (messages: Message[]) => messages.map((m) => JSON.parse(m.Body ?? '{}') as LooseJsonObject);
 
   const results: Message[] = [];
 

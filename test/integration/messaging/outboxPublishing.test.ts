@@ -16,6 +16,7 @@ import { republishFailedBatches } from '../../../lambdas/shared/messaging/publis
 import { localClients, uniqueName } from '../../support/aws.js';
 import { taskSolved } from '../../unit/messaging/factories.js';
 import { createServiceTable, isOutboxInsert, readStream, streamsClient, toLambdaRecord } from './helpers.js';
+import type { LooseJson } from '../../../local/looseJson.js';
 
 const { dynamodb, doc, sqs } = localClients();
 const streams = streamsClient();
@@ -83,7 +84,7 @@ describe('transactional outbox against DynamoDB Local', () => {
     }
     const all = await readStream(streams, streamArn);
     const outboxRecords = all.filter(isOutboxInsert).map(toLambdaRecord);
-    const mine = outboxRecords.filter((r) => events.some((e) => (r.dynamodb!.NewImage as any).event.M.event_id.S === e.event_id));
+    const mine = outboxRecords.filter((r) => events.some((e) => (r.dynamodb!.NewImage as LooseJson).event.M.event_id.S === e.event_id));
     expect(mine).toHaveLength(12);
     // The state-change inserts are in the stream too; the filter keeps them from the publisher.
     expect(all.length).toBeGreaterThan(outboxRecords.length);

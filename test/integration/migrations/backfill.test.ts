@@ -152,7 +152,7 @@ describe('copy-manager-logins and drop-manager-names on DynamoDB Local', () => {
     expect(resumed.resumedSegments).toBeGreaterThan(0);
 
     const rows = new Map((await scanAll(hiring)).filter((i) => i.sk === 'MANAGER').map((i) => [i.manager_uid as string, i]));
-    uids.forEach((uid, n) => expect(rows.get(uid)!.login).toBe(n % 250 === 0 ? `newer-${n}` : `login-${n}`));
+    for (const [n, uid] of uids.entries()) expect(rows.get(uid)!.login).toBe(n % 250 === 0 ? `newer-${n}` : `login-${n}`);
     expect(rows.get('gone')!.login).toBeUndefined();
     // `gone` (tasks has no such manager) is the one row still matched, and skipped again.
     expect(await runBackfill(spec, { doc, segments: 3 })).toMatchObject({ updated: 0, matched: 1, skipped: 1 });

@@ -9,6 +9,7 @@ import { FINAL_STEPS, type MigrationSteps } from '../../../lambdas/shared/migrat
 import { runBackfill } from '../../../scripts/migrations/backfill.js';
 import { copyManagerLoginsSpec, dropManagerNamesSpec, publishManagersSpec, splitTaskTitlesSpec } from '../../../scripts/migrations/specs.js';
 import { createMigrationWorld, type MigrationWorld } from './support/migrationWorld.js';
+import type { LooseJsonObject } from '../../../local/looseJson.js';
 
 /**
  * Each link walked through every step of its migration, in process over DynamoDB Local, with the
@@ -63,10 +64,10 @@ function actions(world: MigrationWorld) {
       return ok(await world.call<{ request_id: string }>('hiring', { method: 'POST', resource: '/tasks/{task_uid}/update-requests', pathParameters: { task_uid: taskUid }, body: { reason } }), 202, 'request update').request_id;
     },
     async hiringView(candidateUid: string) {
-      return ok(await world.call<{ tasks: Array<Record<string, any>> }>('hiring', { method: 'GET', resource: '/candidates/{candidate_uid}', pathParameters: { candidate_uid: candidateUid } }), 200, 'GET candidate'); // eslint-disable-line @typescript-eslint/no-explicit-any
+      return ok(await world.call<{ tasks: Array<LooseJsonObject> }>('hiring', { method: 'GET', resource: '/candidates/{candidate_uid}', pathParameters: { candidate_uid: candidateUid } }), 200, 'GET candidate');
     },
     async tasksView(taskUid: string) {
-      return ok(await world.call<Record<string, any>>('tasks', { method: 'GET', resource: '/tasks/{task_uid}', pathParameters: { task_uid: taskUid } }), 200, 'GET task'); // eslint-disable-line @typescript-eslint/no-explicit-any
+      return ok(await world.call<LooseJsonObject>('tasks', { method: 'GET', resource: '/tasks/{task_uid}', pathParameters: { task_uid: taskUid } }), 200, 'GET task');
     },
     async balance(managerUid: string) {
       const answer = await world.call<{ balance: number; entries: number }>('bonus', { method: 'GET', resource: '/managers/{manager_uid}/balance', pathParameters: { manager_uid: managerUid } });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { LooseJson } from '../../../local/looseJson.js';
 
 /** One request to a service API, as a client of API Gateway would make it. */
 export interface ApiRequest {
@@ -14,7 +15,7 @@ export interface ApiRequest {
 }
 
 /** An answer with its JSON body parsed. */
-export interface ApiAnswer<T = any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export interface ApiAnswer<T = LooseJson> {
   readonly status: number;
   readonly headers: Record<string, unknown>;
   readonly body: T;

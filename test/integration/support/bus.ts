@@ -6,6 +6,7 @@ import { expect } from 'vitest';
 import { eventSource } from '../../../lambdas/shared/messaging/constants.js';
 import type { ServiceName } from '../../../lambdas/shared/registry/index.js';
 import { waitFor } from '../../../local/net.js';
+import type { LooseJsonObject } from '../../../local/looseJson.js';
 
 /** The envelope of an outbox row (`event`), as the publisher puts it on the bus as `detail`. */
 export interface Envelope {
@@ -14,7 +15,7 @@ export interface Envelope {
   readonly event_version: string;
   readonly producer: ServiceName;
   readonly produced_at: string;
-  readonly payload: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly payload: LooseJsonObject;
   readonly [key: string]: unknown;
 }
 

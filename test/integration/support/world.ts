@@ -18,6 +18,7 @@ import { apiEvent, parseAnswer, type ApiAnswer, type ApiRequest } from './apiEve
 import { InProcessBus, type ConsumerEndpoint } from './bus.js';
 import { baseUrlOf, FakeNetwork } from './network.js';
 import { createServiceTable } from './serviceTable.js';
+import type { LooseJson } from '../../../local/looseJson.js';
 
 export interface WorldOptions {
   /** Bonus per rating point in minor units (CDK context `bonus.perRatingPoint`). @default 100 */
@@ -91,7 +92,7 @@ export async function createWorld(options: WorldOptions = {}) {
   });
 
   /** A request to `service`'s API as API Gateway would hand it to the Lambda. */
-  async function call<T = any>(service: ServiceName, request: ApiRequest): Promise<ApiAnswer<T>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async function call<T = LooseJson>(service: ServiceName, request: ApiRequest): Promise<ApiAnswer<T>> {
     return parseAnswer<T>(await apis[service](apiEvent(request)));
   }
 

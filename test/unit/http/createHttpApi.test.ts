@@ -5,12 +5,13 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConflictError, createHttpApi, HttpError, NotFoundError, ValidationError, type HttpRequest, type Route } from '../../../lambdas/shared/http/index.js';
 import { addSolution, createManager, putRating } from '../../fixtures/http/generated/validators.js';
 import { apiEvent, bodyOf, CANDIDATE_UID, silentLogger, TASK_UID } from './helpers/factories.js';
+import type { LooseJson } from '../../../local/looseJson.js';
 
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
 const ddb = mockClient(DynamoDBDocumentClient);
 
 
-function api(routes: Route<any>[], extra: { maxBodyBytes?: number } = {}) {
+function api(routes: Route<LooseJson>[], extra: { maxBodyBytes?: number } = {}) {
   const logger = silentLogger();
   const handler = createHttpApi({ routes, logger, idempotency: { tableName: 'tasks', client: doc }, ...extra });
   return { handler, logger };
@@ -18,7 +19,7 @@ function api(routes: Route<any>[], extra: { maxBodyBytes?: number } = {}) {
 
 const ok = vi.fn(async (request: HttpRequest<unknown>) => ({ status: 200, body: { got: request.body ?? null, params: request.pathParameters } }));
 
-const routes: Route<any>[] = [
+const routes: Route<LooseJson>[] = [
   { method: 'POST', path: '/managers', bodySchema: createManager, handler: ok },
   { method: 'GET', path: '/tasks/{task_uid}', handler: ok },
   { method: 'PUT', path: '/tasks/{task_uid}', handler: ok },

@@ -17,6 +17,7 @@ function writeAssembly(): string {
       ProdOnly: { Type: 'AWS::SQS::Queue', Condition: 'IsProd' },
     },
     Outputs: {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template literal.
       BusArn: { Value: { 'Fn::GetAtt': ['Bus', 'Arn'] }, Export: { Name: { 'Fn::Sub': '${AWS::StackName}:BusArn' } } },
       QueueUrl: { Value: { Ref: 'Queue' }, Export: { Name: 'SharedQueueUrl' } },
     },
@@ -32,6 +33,7 @@ function writeAssembly(): string {
               BUS_ARN: { 'Fn::ImportValue': 'Shared:BusArn' },
               QUEUE_URL: { 'Fn::ImportValue': 'SharedQueueUrl' },
               JOINED: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::', { Ref: 'AWS::Region' }, '-', { Ref: 'AWS::AccountId' }]] },
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template literal.
               SUB: { 'Fn::Sub': ['${Name}.${AWS::URLSuffix}/${Fn.Arn}/${!Literal}', { Name: 'svc' }] },
               SELECTED: { 'Fn::Select': [1, { 'Fn::Split': ['/', 'a/b/c'] }] },
               MODE: { 'Fn::If': ['IsDev', 'development', { Ref: 'AWS::NoValue' }] },
@@ -98,6 +100,7 @@ describe('CloudAssembly and Resolver', () => {
       BUS_ARN: 'arn:aws:events:us-east-1:000000000000:event-bus/hiring-bus',
       QUEUE_URL: 'http://127.0.0.1:9324/000000000000/Shared-Queue',
       JOINED: 'arn:aws:s3:::us-east-1-000000000000',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template literal.
       SUB: 'svc.amazonaws.com/arn:aws:lambda:us-east-1:000000000000:function:Service-Fn/${Literal}',
       SELECTED: 'b',
       MODE: 'development',

@@ -93,7 +93,13 @@ describe('LocalScheduler', () => {
     const runs = { old: 0, next: 0 };
     scheduler = new LocalScheduler({
       secondsPerMinute: 0.05,
-      targets: { lambda: async (arn) => void (arn === FN_ARN ? (runs.old += 1) : (runs.next += 1)), sqs: async () => undefined },
+      targets: {
+        lambda: async (arn) => {
+          if (arn === FN_ARN) runs.old += 1;
+          else runs.next += 1;
+        },
+        sqs: async () => undefined,
+      },
       onError: () => undefined,
     });
     scheduler.update([schedule()]);

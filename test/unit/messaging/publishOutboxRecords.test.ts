@@ -10,6 +10,7 @@ vi.hoisted(() => {
 import { metrics } from '../../../lambdas/shared/observability.js';
 import { publishOutboxRecords } from '../../../lambdas/shared/messaging/publisher/publishOutboxRecords.js';
 import { outboxStreamRecord, taskSolved } from './factories.js';
+import type { LooseJson } from '../../../local/looseJson.js';
 
 const eventBridgeMock = mockClient(EventBridgeClient);
 const eventBridge = new EventBridgeClient({ region: 'eu-west-1' });
@@ -69,7 +70,7 @@ describe('publishOutboxRecords', () => {
     // stored envelope itself: the publisher forwards what the outbox holds.
     const { records: batch } = records(4);
     for (const record of batch) {
-      const image = record.dynamodb!.NewImage as any;
+      const image = record.dynamodb!.NewImage as LooseJson;
       image.event.M.padding = { S: 'x'.repeat(100 * 1024) };
     }
     await publishOutboxRecords(batch, deps);
@@ -126,7 +127,7 @@ describe('publishOutboxRecords', () => {
   it('skips a record that is not an outbox row instead of blocking the shard', async () => {
     answerFailing(new Set());
     const { records: batch } = records(2);
-    (batch[0]!.dynamodb!.NewImage as any).item_type = { S: 'task' };
+    (batch[0]!.dynamodb!.NewImage as LooseJson).item_type = { S: 'task' };
     const result = await publishOutboxRecords(batch, deps);
     expect(result.skipped).toEqual([{ sequenceNumber: '1000', reason: 'malformed' }]);
     expect(result.published).toHaveLength(1);

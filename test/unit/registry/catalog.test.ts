@@ -17,7 +17,7 @@ describe('EVENT_VERSIONS and isKnownEvent', () => {
   it('list exactly the schema files, oldest version first', () => {
     const { schemas } = loadSchemas(join(root, 'schemas'));
     const fromFiles: Record<string, string[]> = {};
-    for (const s of schemas) (fromFiles[s.name] ??= []).push(s.version);
+    for (const s of schemas) fromFiles[s.name] = [...(fromFiles[s.name] ?? []), s.version];
     expect(EVENT_VERSIONS).toEqual(fromFiles);
     expect(EVENT_VERSIONS.ManagerUpdated).toEqual(['0', '1']);
     expect(Object.isFrozen(EVENT_VERSIONS)).toBe(true);

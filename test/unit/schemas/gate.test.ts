@@ -9,6 +9,7 @@ import { schemaToType } from '../../../scripts/schema-gate/generateTypes.js';
 import { loadSchemas } from '../../../scripts/schema-gate/loadSchemas.js';
 import { formatReport, runGate } from '../../../scripts/schema-gate/runGate.js';
 import type { GateIssue } from '../../../scripts/schema-gate/types.js';
+import type { LooseJsonObject } from '../../../local/looseJson.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const realSchemas = join(root, 'schemas');
@@ -18,8 +19,8 @@ let dir: string;
 let schemasDir: string;
 let generatedDir: string;
 
-function readJson(rel: string): Record<string, any> {
-  return JSON.parse(readFileSync(join(schemasDir, rel), 'utf8')) as Record<string, any>;
+function readJson(rel: string): LooseJsonObject {
+  return JSON.parse(readFileSync(join(schemasDir, rel), 'utf8')) as LooseJsonObject;
 }
 function writeJson(rel: string, value: unknown): void {
   writeFileSync(join(schemasDir, rel), `${JSON.stringify(value, null, 2)}\n`);
@@ -97,6 +98,7 @@ describe('schema gate', () => {
 
   it.each([
     ['const', { type: 'string', const: 'x' }],
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keywords, not a thenable.
     ['if/then', { type: 'string', if: { minLength: 1 }, then: { maxLength: 3 } }],
     ['examples', { type: 'string', examples: ['a'] }],
     ['$comment', { type: 'string', $comment: 'hi' }],

@@ -40,7 +40,11 @@ export async function processBatch(records: readonly SQSRecord[], runtime: Consu
     else work.push(handleParsedRecord(parsed, runtime, budget).catch(report(record)));
   }
   if (batch.length > 0) {
-    work.push(runBatchHandlers(batch, runtime, budget).then((ids) => ids.forEach((id) => failed.add(id))));
+    work.push(
+      runBatchHandlers(batch, runtime, budget).then((ids) => {
+        for (const id of ids) failed.add(id);
+      }),
+    );
   }
   await Promise.all(work);
   return { batchItemFailures: records.filter((r) => failed.has(r.messageId)).map((r) => ({ itemIdentifier: r.messageId })) };

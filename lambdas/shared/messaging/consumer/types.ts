@@ -11,6 +11,7 @@ import type { TransactWriteItem } from '../types.js';
  * either: re-running a handler without effect is harmless, and skipping the marker saves a write;
  * a handler with side effects outside the table must be idempotent on its own).
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: a handler with nothing to write may simply return (`Promise<void>`).
 export type Effect = TransactWriteItem[] | undefined | void;
 
 /** Given to every handler call. */

@@ -21,6 +21,7 @@ import { localClients, uniqueName } from '../../../support/aws.js';
 import { apiEvent, parseAnswer, type ApiAnswer, type ApiRequest } from '../../support/apiEvent.js';
 import { baseUrlOf, FakeNetwork } from '../../support/network.js';
 import { createServiceTable } from '../../support/serviceTable.js';
+import type { LooseJson, LooseJsonObject } from '../../../../local/looseJson.js';
 
 /** An event as the outbox row carries it. */
 export interface Envelope {
@@ -29,7 +30,7 @@ export interface Envelope {
   event_version: string;
   producer: ServiceName;
   produced_at: string;
-  payload: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  payload: LooseJsonObject;
 }
 
 type ConsumerName = keyof ReturnType<typeof consumedEvents>;
@@ -94,7 +95,7 @@ export async function createMigrationWorld(initial: MigrationSteps) {
   }
   deploy(initial);
 
-  async function call<T = any>(service: ServiceName, request: ApiRequest): Promise<ApiAnswer<T>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async function call<T = LooseJson>(service: ServiceName, request: ApiRequest): Promise<ApiAnswer<T>> {
     return parseAnswer<T>(await apis[service](apiEvent(request)));
   }
 

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { LooseJson } from '../../../../local/looseJson.js';
 
 /** A valid uuid v4 for path parameters. */
 export const TASK_UID = '0b6c2f3e-8a1d-4c5e-9f7a-1b2c3d4e5f60';
@@ -40,7 +41,7 @@ export function apiEvent(input: {
 }
 
 /** The parsed JSON body of a result. */
-export function bodyOf(result: APIGatewayProxyResult): any {
+export function bodyOf(result: APIGatewayProxyResult): LooseJson {
   return result.body === '' ? undefined : JSON.parse(result.body);
 }
 
