@@ -27,6 +27,11 @@ export function synthApp(context: Record<string, unknown> = {}) {
  */
 export function synthCheckedApp(context: Record<string, unknown> = {}) {
   const synthesized = synthApp({ '@aws-cdk/core:strictCfnValidateErrors': true, ...context });
-  Validations.of(synthesized.app).addPlugins(new AwsSolutionsChecks(synthesized.app), new CloudFormationValidatePlugin());
+  addSynthChecks(synthesized.app);
   return synthesized;
+}
+
+/** Registers on `app` the checks {@link synthCheckedApp} runs (cdk-nag AwsSolutions, CloudFormation validation). */
+export function addSynthChecks(app: App): void {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CloudFormationValidatePlugin());
 }
