@@ -106,6 +106,22 @@ describe('ServicesStack', () => {
     for (const path of paths) expect(path).toMatch(/^prod-HiringEvents-Services\/(Hiring|Tasks)Outbox\/(Publisher|Republisher)Role\//);
   });
 
+  it("answers API Gateway's own errors with valid JSON in the error shape, and leaves body validation to the functions (their 400 names the field)", () => {
+    const responses = ofType('AWS::ApiGateway::GatewayResponse');
+    expect(responses.length).toBeGreaterThan(0);
+    // What API Gateway substitutes: messageString quoted and escaped, responseType as is (an enum name).
+    const substitute = (template: string) =>
+      template.replaceAll('$context.error.messageString', JSON.stringify('a "quoted" message')).replaceAll('$context.error.responseType', 'BAD_REQUEST_BODY');
+    for (const [id, response] of responses) {
+      const template = (response.Properties?.ResponseTemplates as Record<string, string>)['application/json']!;
+      expect(template, id).not.toContain('validationErrorString'); // unescaped: its quotes would break the JSON
+      expect(JSON.parse(substitute(template)), id).toMatchObject({ error: { code: expect.any(String), message: 'a "quoted" message' } });
+    }
+    for (const [id, validator] of ofType('AWS::ApiGateway::RequestValidator')) {
+      expect(validator.Properties, id).toMatchObject({ ValidateRequestBody: false, ValidateRequestParameters: true });
+    }
+  });
+
   it('authorizes every API method with IAM', () => {
     const methods = ofType('AWS::ApiGateway::Method');
     expect(methods.length).toBeGreaterThanOrEqual(3 + 7 + 7);
