@@ -29,6 +29,7 @@ import { ConflictOutcomes } from './conflictOutcomes.js';
 import { planHotManager, runHotManagerWorkload } from './hotManager.js';
 import type { ServiceProxy } from '../service-proxy.js';
 import { PER_RATING_POINT, planWorkload, runWorkload, type SolvedRecord, type WorkloadResult } from './workload.js';
+import { ATTR_FAILURE_KIND, ATTR_FAILURE_REASON } from '../../lambdas/shared/messaging/constants.js';
 
 export type ChaosWorkload = 'stories' | 'hot-manager';
 
@@ -315,8 +316,8 @@ async function listDeadLetters(runtime: LocalRuntime): Promise<DlqMessage[]> {
 }
 
 function describeDeadLetter(queue: string, m: Message): DlqMessage {
-  const failureKind = attr(m, 'failure-kind');
-  const failureReason = attr(m, 'failure-reason');
+  const failureKind = attr(m, ATTR_FAILURE_KIND);
+  const failureReason = attr(m, ATTR_FAILURE_REASON);
   let summary = (m.Body ?? '').slice(0, 200);
   let explained = Boolean(failureKind && failureReason);
   try {
