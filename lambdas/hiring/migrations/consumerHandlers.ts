@@ -97,7 +97,8 @@ export function hiringHandlersAt(final: ConsumerHandlers, { steps }: { steps: Mi
       ...(manager.includes('1') && final.ManagerUpdated?.['1'] ? { '1': final.ManagerUpdated['1'] } : {}),
     },
   };
-  if (steps.taskUpdated < 4) handlers.TaskUpdated = { '0': taskUpdatedV0 };
-  if (steps.taskAssigned < 4) handlers.TaskAssigned = { '0': taskAssignedV0 };
+  const link = linkBehaviour(steps);
+  if (link.hiringConsumesTaskUpdated) handlers.TaskUpdated = { '0': taskUpdatedV0 };
+  if (link.hiringConsumesTaskAssigned) handlers.TaskAssigned = { '0': taskAssignedV0 };
   return handlers;
 }

@@ -11,8 +11,9 @@ import type { MigrationSteps } from '../../shared/migrations/steps.js';
  */
 export function tasksHandlersAt(final: ConsumerHandlers, { steps }: { steps: MigrationSteps }): ConsumerHandlers {
   const { TaskUpdateRequested, ...handlers } = final;
-  if (steps.taskUpdateRequest < 2) return handlers;
-  if (linkBehaviour(steps).tasksAppliesUpdateRequested) return { ...handlers, ...(TaskUpdateRequested ? { TaskUpdateRequested } : {}) };
+  const link = linkBehaviour(steps);
+  if (!link.tasksConsumesUpdateRequested) return handlers;
+  if (link.tasksAppliesUpdateRequested) return { ...handlers, ...(TaskUpdateRequested ? { TaskUpdateRequested } : {}) };
   const observe = async (event: EventOf<'TaskUpdateRequested', '0'>, ctx: ConsumerContext): Promise<Effect> => {
     ctx.logger.info('update request observed (recorded through the update_task call at this step)', { request_id: event.payload.request_id, task_uid: event.payload.task_uid });
     return [];
