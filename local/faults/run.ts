@@ -1,5 +1,5 @@
 /**
- * A whole chaos run on the offline runtime (issue #7, part 1): the synthesized app comes up with
+ * A whole chaos run on the offline runtime: the synthesized app comes up with
  * every fault hook of {@link Chaos} installed and DynamoDB's transaction conflicts emulated, the
  * seeded workload is driven over HTTP, the run waits until the system is quiet, then checks the
  * money invariant and lists every DLQ.

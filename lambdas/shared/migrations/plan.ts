@@ -6,7 +6,7 @@ import type { MigrationId, MigrationSteps } from './steps.js';
  * stacks (queues, rules, routes, schemas, env) and the Lambdas (producers, consumers, calls) read,
  * so the infrastructure and the code cannot disagree about a step.
  *
- * The step meanings follow the seed ("Миграция связей"); MIGRATIONS.md lists them per link.
+ * MIGRATIONS.md lists the steps per link and what each one changes.
  */
 
 /** An event name and the versions of it that are live / handled. */
@@ -51,7 +51,7 @@ export function consumedEvents(steps: MigrationSteps) {
   };
 }
 
-/** The schema versions the EventBridge Schema Registry holds (added/removed at the seed's steps). */
+/** The schema versions the EventBridge Schema Registry holds (each added and removed at its link's steps). */
 export function liveSchemas(steps: MigrationSteps): EventVersions[] {
   const live: EventVersions[] = [
     { name: 'NewCandidate', versions: ['0'] },

@@ -1,8 +1,8 @@
 /**
- * The six link migrations of the seed ("Миграция связей", DESIGN.md section 3) as plain data, shared
- * by the CDK app (which resources exist at a step) and the Lambdas (how they behave at a step).
+ * The six link migrations (MIGRATIONS.md) as plain data, shared by the CDK app (which resources
+ * exist at a step) and the Lambdas (how they behave at a step).
  *
- * A step number is "the last seed step done": 0 = the link as it was before the migration, the
+ * A step number is "the last step done": 0 = the link as it was before the migration, the
  * highest number = the migration finished (today's final state, the default).
  */
 import { linkBehaviour } from './plan.js';
