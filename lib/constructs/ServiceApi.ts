@@ -17,16 +17,14 @@ import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { RouteDeclaration } from '../../lambdas/shared/http/routeTable.js';
 import { apiName, stageOf } from '../stage.js';
 
-/** One HTTP route of a service API. */
-export interface ServiceRoute {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  /** Resource path with `{param}` placeholders, e.g. `/tasks/{task_uid}/rating`. */
-  readonly path: string;
+/** One HTTP route of a service API: a declared route (method, path) with its body schema read. */
+export type ServiceRoute = Pick<RouteDeclaration, 'method' | 'path'> & {
   /** JSON Schema (draft-04 keywords) of the request body; API Gateway rejects bodies that break it. */
   readonly bodySchema?: Record<string, unknown>;
-}
+};
 
 export interface ServiceApiProps {
   /** Service name, used in the API name and log group. */

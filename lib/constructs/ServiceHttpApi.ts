@@ -1,21 +1,16 @@
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { readRequestSchema } from '../../lambdas/shared/http/requests/readRequestSchema.js';
+import type { RouteDeclaration } from '../../lambdas/shared/http/routeTable.js';
 import { repoPath } from './paths.js';
 import { ServiceApi } from './ServiceApi.js';
 import { ServiceFunction } from './ServiceFunction.js';
 
-/** A route as a service declares it in `lambdas/<service>/routes.ts` (body: a file in `requests/`). */
-export interface DeclaredRoute {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  readonly path: string;
-  readonly body?: string;
-}
-
 export interface ServiceHttpApiProps {
   readonly service: string;
   readonly table: ITable;
-  readonly routes: readonly DeclaredRoute[];
+  /** The service's route table (`lambdas/<service>/routes.ts`; `body`: a schema file in `requests/`). */
+  readonly routes: readonly RouteDeclaration[];
   readonly environment?: Record<string, string>;
 }
 
