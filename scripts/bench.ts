@@ -2,15 +2,17 @@
  * `npm run bench [-- --assembly DIR] [--runs 10] [--solutions 10]`: figures, not tests.
  *
  * (a) per project Lambda of the synthesized assembly (`.local/cdk.out`, synthesized like `npm start`
- *     when stale) — the `ServiceFunction`s built from `lambdas/**`, told by the `POWERTOOLS_SERVICE_NAME`
- *     they all carry; CDK's own functions (the custom-resource provider framework behind the
+ *     when stale): the `ServiceFunction`s built from `lambdas/**`, told by the `POWERTOOLS_SERVICE_NAME`
+ *     they all carry. CDK's own functions (the custom-resource provider framework behind the
  *     migration step guard) are left out: they are not ours to budget, and they need
- *     `@aws-sdk/client-lambda`, which only the Lambda runtime provides: the minified bundle size as shipped (the assets are minified, `@aws-sdk/*` external) and
- *     the module init time (require of the handler module, `@aws-sdk` loads included), median over
- *     `--runs` cold loads, each in a fresh Node process with the function's environment (local dummy
- *     endpoints and credentials). Budget 250 KB / 150 ms, judged on the init's CPU time (user + system
- *     of that process during the require): what the load takes on a core of its own. Wall time is printed beside it: on a shared machine it also counts the
- *     time other processes held the cores (the load average is printed). Over-budget rows are marked.
+ *     `@aws-sdk/client-lambda`, which only the Lambda runtime provides. Per function: the bundle size
+ *     as shipped (minified, `@aws-sdk/*` external) and the module init time (require of the handler
+ *     module, `@aws-sdk` loads included), median over `--runs` cold loads, each in a fresh Node
+ *     process with the function's environment (local dummy endpoints and credentials).
+ *     Budget 250 KB / 150 ms, judged on the init's CPU time (user + system of that process during the
+ *     require): less sensitive than wall time to other processes on a shared machine, not immune
+ *     (caches, frequency): figures at a load of 10 on 2 cores run ~20-40% above those at 4, so the
+ *     load average is printed. Wall time is printed beside it. Over-budget rows are marked.
  * (a2) the Powertools Tracer's cost: each service's HTTP and event entry points bundled by
  *     `ServiceFunction` (the same esbuild options) as they are and with `captureLambdaHandler`
  *     added to their middy handler, measured the same way.

@@ -9,7 +9,7 @@ import type { MiddlewareObj } from '@middy/core';
  * middlewares every entry point uses (`powertools()`).
  *
  * No Powertools Tracer: it pulls aws-xray-sdk-core, semver and cls-hooked into every bundle
- * (~120 KB minified, ~20-60 ms more module init, `npm run bench` prints both variants), which puts
+ * (~120 KB minified, up to ~50 ms more module init, `npm run bench` prints both variants), which puts
  * the HTTP functions over the 250 KB budget. X-Ray stays on (`ServiceFunction`'s active tracing):
  * Lambda records each invocation's segment itself (see `shared/http/README.md`).
  *
