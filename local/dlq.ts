@@ -21,6 +21,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { constructId, Resolver, type CloudAssembly, type ResourceRef } from './assembly.js';
+import { ATTR_FAILURE_KIND, ATTR_FAILURE_REASON } from '../lambdas/shared/messaging/constants.js';
 
 export interface DeadLetterQueue {
   /** `<stack>/<logicalId>`. */
@@ -185,8 +186,8 @@ export async function showDeadLetters(sqs: SQSClient, q: DeadLetterQueue, option
     return {
       messageId: m.MessageId!,
       body: m.Body ?? '',
-      failureKind: attributes['failure-kind'],
-      failureReason: attributes['failure-reason'],
+      failureKind: attributes[ATTR_FAILURE_KIND],
+      failureReason: attributes[ATTR_FAILURE_REASON],
       attributes,
       receiveCount: m.Attributes?.ApproximateReceiveCount === undefined ? undefined : Number(m.Attributes.ApproximateReceiveCount),
       sentAt: m.Attributes?.SentTimestamp ? new Date(Number(m.Attributes.SentTimestamp)).toISOString() : undefined,

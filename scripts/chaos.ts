@@ -3,7 +3,7 @@
  *   [--no-lost-responses] [--no-transaction-conflicts]`
  * `npm run chaos:hot-manager -- [--solutions 2000] [--faults] ...` (= `npm run chaos -- --hot-manager`)
  *
- * The fault-injection run of issue #7 (part 1) on the offline runtime: synthesizes the app into
+ * The fault-injection run on the offline runtime: synthesizes the app into
  * `.local/chaos/cdk.out` (reused when no source changed), brings it up in memory with every fault
  * hook installed (duplicated/reordered/delayed SQS deliveries, crashes mid-batch, AWS-shaped
  * throttling/5xx/resets/lost answers on the functions' DynamoDB, SQS and EventBridge calls,

@@ -11,6 +11,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { CloudAssembly } from '../local/assembly.js';
 import { findDeadLetterQueues, listDeadLetterQueues, pickDeadLetterQueue, redriveDeadLetters, showDeadLetters } from '../local/dlq.js';
 import { DEFAULT_ENDPOINTS_FILE, readEndpointsFile } from '../local/endpointsFile.js';
+import { ATTR_FAILURE_KIND, ATTR_FAILURE_REASON } from '../lambdas/shared/messaging/constants.js';
 
 const USAGE = 'usage: npm run dlq -- list | show <queue> [--max N] [--json] | redrive <queue>  [--assembly DIR] [--sqs URL] [--endpoints FILE]';
 
@@ -68,7 +69,7 @@ async function main(): Promise<number> {
         out(`\n#${i + 1} ${m.messageId}  sent ${m.sentAt ?? '?'}  received ${m.receiveCount ?? '?'}x`);
         out(`  failure-kind:   ${m.failureKind ?? '(none: redriven by SQS after maxReceiveCount, or an EventBridge delivery failure)'}`);
         if (m.failureReason) out(`  failure-reason: ${m.failureReason}`);
-        for (const [k, v] of Object.entries(m.attributes)) if (k !== 'failure-kind' && k !== 'failure-reason') out(`  ${k}: ${v}`);
+        for (const [k, v] of Object.entries(m.attributes)) if (k !== ATTR_FAILURE_KIND && k !== ATTR_FAILURE_REASON) out(`  ${k}: ${v}`);
         let body = m.body;
         try {
           const parsed = JSON.parse(body) as Record<string, unknown>;

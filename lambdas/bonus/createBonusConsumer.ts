@@ -1,8 +1,8 @@
-import { createConsumer, lastWriteWinsPut, type ConsumerOverrides } from '../shared/messaging/index.js';
-import type { EventOf } from '../shared/registry/index.js';
-import { taskSolvedHandler } from './domain/creditTaskSolved.js';
-import { bonusKeys, type ManagerItem } from './keys.js';
-import { bonusHandlersAt, type BonusMigrationDeps } from './migrations/bonusHandlersAt.js';
+import { createConsumer, type ConsumerOverrides } from '../shared/messaging/index.js';
+import { managerUpdatedV1 } from './consumers/managerUpdated.js';
+import { taskCreatedV1 } from './consumers/taskCreated.js';
+import { taskSolvedHandler } from './consumers/taskSolved.js';
+import { bonusHandlersAt, type BonusMigrationDeps } from './migrations/consumerHandlers.js';
 import { optionalStringFromEnv } from '../shared/env.js';
 import { stepsFromEnv, type MigrationSteps } from '../shared/migrations/steps.js';
 
@@ -34,32 +34,17 @@ export function createBonusConsumer(deps: BonusConsumerDeps) {
     parking: deps.parking,
     retry: deps.retry,
     now: deps.now,
-    handlers: bonusHandlersAt({
-      TaskSolved: { '0': taskSolvedHandler(deps.perRatingPoint) },
-      ManagerUpdated: {
-        '1': async (event: EventOf<'ManagerUpdated', '1'>, ctx) => {
-          const { manager_uid, login, payout_account, version } = event.payload;
-          const item: ManagerItem = { ...bonusKeys.manager(manager_uid), manager_uid, login, payout_account, version };
-          return [lastWriteWinsPut({ tableName: ctx.tableName, item: { ...item } })];
-        },
+    handlers: bonusHandlersAt(
+      {
+        TaskSolved: { '0': taskSolvedHandler(deps.perRatingPoint) },
+        ManagerUpdated: { '1': managerUpdatedV1 },
+        TaskCreated: { '1': taskCreatedV1 },
       },
-      TaskCreated: {
-        '1': async (event: EventOf<'TaskCreated', '1'>, ctx) => {
-          const { task_uid, knowledge_area, title, manager_uid } = event.payload;
-          return [
-            {
-              Put: {
-                TableName: ctx.tableName,
-                Item: { ...bonusKeys.task(task_uid), task_uid, knowledge_area, title, manager_uid, created_at: event.produced_at },
-              },
-            },
-          ];
-        },
+      {
+        steps: deps.steps ?? stepsFromEnv(),
+        tasksApiUrl: deps.tasksApiUrl ?? optionalStringFromEnv('TASKS_API_URL'),
+        getManager: deps.getManager,
       },
-    }, {
-      steps: deps.steps ?? stepsFromEnv(),
-      tasksApiUrl: deps.tasksApiUrl ?? optionalStringFromEnv('TASKS_API_URL'),
-      getManager: deps.getManager,
-    }),
+    ),
   });
 }

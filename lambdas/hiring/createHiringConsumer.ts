@@ -1,7 +1,8 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createConsumer, type ConsumerOverrides } from '../shared/messaging/index.js';
 import { stepsFromEnv, type MigrationSteps } from '../shared/migrations/steps.js';
-import { hiringConsumerHandlers } from './migrations/consumerHandlers.js';
+import { managerUpdatedV1 } from './consumers/managerUpdated.js';
+import { hiringHandlersAt } from './migrations/consumerHandlers.js';
 
 /** What the hiring consumer is built from; every field defaults to the environment / default clients. */
 export interface HiringConsumerDeps extends ConsumerOverrides {
@@ -27,7 +28,7 @@ export function createHiringConsumer(deps: HiringConsumerDeps = {}): (event: SQS
   const { steps, ...rest } = deps;
   return createConsumer({
     consumer: HIRING_CONSUMER,
-    handlers: hiringConsumerHandlers(steps ?? stepsFromEnv()),
+    handlers: hiringHandlersAt({ ManagerUpdated: { '1': managerUpdatedV1 } }, { steps: steps ?? stepsFromEnv() }),
     ...rest,
   });
 }

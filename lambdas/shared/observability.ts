@@ -2,13 +2,16 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { MiddlewareObj } from '@middy/core';
 
 /**
- * The one place that creates the Powertools logger, metrics and tracer shared by every Lambda, and
- * the middy middlewares every entry point uses (`powertools()`).
+ * The one place that creates the Powertools logger and metrics shared by every Lambda, and the middy
+ * middlewares every entry point uses (`powertools()`).
+ *
+ * No Powertools Tracer: it pulls aws-xray-sdk-core, semver and cls-hooked into every bundle
+ * (~120 KB minified, up to ~50 ms more module init, `npm run bench` prints both variants), which puts
+ * the HTTP functions over the 250 KB budget. X-Ray stays on (`ServiceFunction`'s active tracing):
+ * Lambda records each invocation's segment itself (see `shared/http/README.md`).
  *
  * The service name comes from `POWERTOOLS_SERVICE_NAME` (set by `ServiceFunction`), so the same
  * module serves hiring, tasks and bonus; metrics carry it as the `service` dimension.
@@ -77,20 +80,12 @@ export const metrics = new Metrics({
 });
 
 /**
- * X-Ray tracing (on in CDK): the handler's segment, annotated with cold start and service; AWS SDK
- * clients are not wrapped (their calls show as the service's subsegments through Lambda's own
- * integration). Off where no X-Ray daemon listens (`POWERTOOLS_TRACE_ENABLED=false`, set by the
- * offline runtime; Powertools also turns it off outside Lambda).
- */
-export const tracer = new Tracer({ serviceName });
-
-/**
  * The Powertools middlewares of every entry point, in the order Powertools documents: the logger
- * gets the Lambda context (request id, cold start), metrics are flushed when the invocation ends
- * (also on error), and the invocation is traced.
+ * gets the Lambda context (request id, cold start), and metrics are flushed when the invocation ends
+ * (also on error).
  */
 export function powertools(): MiddlewareObj[] {
-  return [injectLambdaContext(logger), logMetrics(metrics, { captureColdStartMetric: false }), captureLambdaHandler(tracer)] as MiddlewareObj[];
+  return [injectLambdaContext(logger), logMetrics(metrics, { captureColdStartMetric: false })] as MiddlewareObj[];
 }
 
 /** Adds `count` to a messaging metric; published by `metrics.publishStoredMetrics()` at the end of the invocation. */

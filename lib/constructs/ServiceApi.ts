@@ -17,23 +17,22 @@ import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { RouteDeclaration } from '../../lambdas/shared/http/routeTable.js';
 import { apiName, stageOf } from '../stage.js';
 import { API_DEFAULTS, FUNCTION_DEFAULTS } from './defaults.js';
 
 /** The HTTP methods the services' routes use. */
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type { HttpMethod } from '../../lambdas/shared/http/types.js';
 
-/** One HTTP route of a service API. */
-export interface ServiceRoute {
-  readonly method: HttpMethod;
-  /** Resource path with `{param}` placeholders, e.g. `/tasks/{task_uid}/rating`. */
-  readonly path: string;
+/** One HTTP route of a service API: a declared route (method, path) with its body schema read. */
+export type ServiceRoute = Pick<RouteDeclaration, 'method' | 'path'> & {
   /**
-   * JSON Schema (draft-04 keywords) of the request body; API Gateway rejects bodies that break it.
-   * @default - no body model: API Gateway does not look at the body
+   * JSON Schema (draft-04 keywords) of the request body: the method's model (documentation; the
+   * function validates bodies with the same schema).
+   * @default - no body model
    */
   readonly bodySchema?: Readonly<Record<string, unknown>>;
-}
+};
 
 export interface ServiceApiProps {
   /** Service name, used in the API name and log group. */

@@ -1,28 +1,18 @@
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { readRequestSchema } from '../../lambdas/shared/http/requests/readRequestSchema.js';
+import type { RouteDeclaration } from '../../lambdas/shared/http/routeTable.js';
 import { repoPath } from './paths.js';
-import { type HttpMethod, ServiceApi } from './ServiceApi.js';
+import { ServiceApi } from './ServiceApi.js';
 import { ServiceFunction } from './ServiceFunction.js';
-
-/** A route as a service declares it in `lambdas/<service>/routes.ts` (body: a file in `requests/`). */
-export interface DeclaredRoute {
-  readonly method: HttpMethod;
-  /** Resource path with `{param}` placeholders. */
-  readonly path: string;
-  /**
-   * The request schema's file name in `lambdas/<service>/requests/`.
-   * @default - the route takes no body
-   */
-  readonly body?: string;
-}
 
 export interface ServiceHttpApiProps {
   /** The service: its router is `lambdas/<service>/api.ts`, its request schemas `lambdas/<service>/requests/`. */
   readonly service: string;
   /** The service's table: read/write granted, `TABLE_NAME` set. */
   readonly table: ITable;
-  readonly routes: readonly DeclaredRoute[];
+  /** The service's route table (`lambdas/<service>/routes.ts`; `body`: a schema file in `requests/`). */
+  readonly routes: readonly RouteDeclaration[];
   /**
    * Extra environment of the router function (e.g. another service's API URL).
    * @default - only `TABLE_NAME`

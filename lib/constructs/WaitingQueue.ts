@@ -55,7 +55,7 @@ export interface WaitingQueueProps {
 const RETENTION = SQS_MAX_RETENTION;
 
 /**
- * The seed's "separate DLX": a queue for messages that cannot succeed YET (an event whose
+ * A dead-letter queue apart from the DLQ, for messages that cannot succeed YET (an event whose
  * prerequisite has not arrived after the parking budget, a deferred call whose target keeps
  * failing), drained by a scheduled redriver that sends each back to `target` on a growing
  * schedule (first delay, doubling, capped) and to `deadLetterQueue` only after the horizon,

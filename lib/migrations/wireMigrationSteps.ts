@@ -51,7 +51,7 @@ export function wireMigrationSteps(scope: Construct, steps: MigrationSteps, part
     parts.hiringHttp.function.addEnvironment('TASKS_API_URL', tasksUrl);
     parts.tasksHttp.api.grantInvoke(parts.hiringHttp.function, '/internal/*');
   }
-  if (steps.taskUpdateRequest < 6) parts.hiringCalls.addTarget('TASKS_API_URL', parts.tasksHttp.api);
+  if (behaviour.tasksServesRequestUpdate) parts.hiringCalls.addTarget('TASKS_API_URL', parts.tasksHttp.api);
   if (tasksLegacyRoutes(steps).length > 0) {
     acknowledgeInternalRoutes(scope, parts.tasksHttp.api.api, parts.tasksHttp.api.stageName);
   }

@@ -1,5 +1,5 @@
 /**
- * A whole chaos run on the offline runtime (issue #7, part 1): the synthesized app comes up with
+ * A whole chaos run on the offline runtime: the synthesized app comes up with
  * every fault hook of {@link Chaos} installed and DynamoDB's transaction conflicts emulated, the
  * seeded workload is driven over HTTP, the run waits until the system is quiet, then checks the
  * money invariant and lists every DLQ.
@@ -30,6 +30,7 @@ import { planHotManager, runHotManagerWorkload } from './hotManager.js';
 import type { ServiceProxy } from '../service-proxy.js';
 import { PER_RATING_POINT, planWorkload, runWorkload, type SolvedRecord, type WorkloadResult } from './workload.js';
 import type { LooseJsonObject } from '../looseJson.js';
+import { ATTR_FAILURE_KIND, ATTR_FAILURE_REASON } from '../../lambdas/shared/messaging/constants.js';
 
 export type ChaosWorkload = 'stories' | 'hot-manager';
 
@@ -316,8 +317,8 @@ async function listDeadLetters(runtime: LocalRuntime): Promise<DlqMessage[]> {
 }
 
 function describeDeadLetter(queue: string, m: Message): DlqMessage {
-  const failureKind = attr(m, 'failure-kind');
-  const failureReason = attr(m, 'failure-reason');
+  const failureKind = attr(m, ATTR_FAILURE_KIND);
+  const failureReason = attr(m, ATTR_FAILURE_REASON);
   let summary = (m.Body ?? '').slice(0, 200);
   let explained = Boolean(failureKind && failureReason);
   try {

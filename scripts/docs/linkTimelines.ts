@@ -25,10 +25,17 @@ const behaviour = (text: string): StateItem => ({ kind: 'behaviour', text });
 /**
  * How each of the plan's behaviour flags reads on the page. Typed over every flag, so a flag added
  * to `linkBehaviour` does not compile until it is described here (or said to be covered elsewhere:
- * the producer flags are the plan's `producedEvents`).
+ * the producer flags are the plan's `producedEvents`, the consumer flags its `consumedEvents`, the
+ * legacy route flag its `tasksLegacyRoutes`).
  */
 const BEHAVIOUR: { [K in keyof Behaviour]: (value: Behaviour[K], steps: MigrationSteps) => StateItem | undefined } = {
+  tasksPublishesManagerUpdated: () => undefined,
   managerUpdatedVersion: () => undefined,
+  bonusConsumesManagerUpdated: () => undefined,
+  hiringConsumesTaskUpdated: () => undefined,
+  hiringConsumesTaskAssigned: () => undefined,
+  tasksConsumesUpdateRequested: () => undefined,
+  tasksServesRequestUpdate: () => undefined,
   tasksPublishesTaskUpdated: () => undefined,
   tasksPublishesTaskAssigned: () => undefined,
   hiringPublishesUpdateRequested: () => undefined,

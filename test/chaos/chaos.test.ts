@@ -3,7 +3,7 @@ import { runChaos, formatReport } from '../../local/faults/run.js';
 import { withTestAssembly } from '../support/testAssembly.js';
 
 /**
- * A small chaos run (issue #7, part 1) inside `npm test`: ~150 business events over HTTP on the
+ * A small chaos run inside `npm test`: ~150 business events over HTTP on the
  * offline runtime with every fault kind injected (see local/faults/chaos.ts); the money invariant
  * must hold and every DLQ message must carry its reason. `npm run chaos` is the 1,000-event run.
  */

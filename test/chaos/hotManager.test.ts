@@ -3,7 +3,7 @@ import { formatReport, runChaos } from '../../local/faults/run.js';
 import { withTestAssembly } from '../support/testAssembly.js';
 
 /**
- * The hot-manager run (issue #12) at a small size inside `npm test` (~100 solutions: a test file must
+ * The hot-manager run at a small size inside `npm test` (~100 solutions: a test file must
  * stay small): every solution credits ONE manager, the bonus consumer's pollers at their full
  * concurrency, DynamoDB's transaction conflicts emulated (no other fault). Balance exact, one ledger
  * entry per solution, nothing lost or doubled, and no message in any DLQ.

@@ -113,7 +113,7 @@ describe('ServicesStack', () => {
     const substitute = (template: string) =>
       template.replaceAll('$context.error.messageString', JSON.stringify('a "quoted" message')).replaceAll('$context.error.responseType', 'BAD_REQUEST_BODY');
     for (const [id, response] of responses) {
-      const template = (response.Properties?.ResponseTemplates as Record<string, string>)['application/json']!;
+      const template = (response.Properties!.ResponseTemplates as Record<string, string>)['application/json']!;
       expect(template, id).not.toContain('validationErrorString'); // unescaped: its quotes would break the JSON
       expect(JSON.parse(substitute(template)), id).toMatchObject({ error: { code: expect.any(String), message: 'a "quoted" message' } });
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bonusHandlersAt } from '../../lambdas/bonus/migrations/bonusHandlersAt.js';
-import { hiringConsumerHandlers } from '../../lambdas/hiring/migrations/consumerHandlers.js';
+import { bonusHandlersAt } from '../../lambdas/bonus/migrations/consumerHandlers.js';
+import { hiringHandlersAt } from '../../lambdas/hiring/migrations/consumerHandlers.js';
 import { managerDisplayFor } from '../../lambdas/hiring/migrations/managerDisplay.js';
 import type { ConsumerHandlers } from '../../lambdas/shared/messaging/index.js';
 import { consumedEvents } from '../../lambdas/shared/migrations/plan.js';
@@ -78,7 +78,7 @@ describe('consumers handle exactly what their rules route to them', () => {
 
   it.each(walks.map((steps) => [JSON.stringify(steps), steps] as const))('%s', (_, steps) => {
     const rules = consumedEvents(steps);
-    expect(handled(hiringConsumerHandlers(steps))).toEqual(routed(rules.hiringFromTasks));
+    expect(handled(hiringHandlersAt({ ManagerUpdated: final.ManagerUpdated! }, { steps }))).toEqual(routed(rules.hiringFromTasks));
     const bonus = bonusHandlersAt(final, { steps, getManager: async () => undefined });
     expect(handled(bonus)).toEqual(routed([...rules.bonusFromTasks, ...rules.bonusFromHiring]));
   });

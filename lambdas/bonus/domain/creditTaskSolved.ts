@@ -1,4 +1,4 @@
-import { prerequisiteMissing, type BatchEventHandler, type Decision, type ReadItems } from '../../shared/messaging/index.js';
+import { prerequisiteMissing, type Decision, type ReadItems } from '../../shared/messaging/index.js';
 import type { EventOf } from '../../shared/registry/index.js';
 import { bonusKeys, type ManagerItem, type RatingItem } from '../keys.js';
 import { ledgerEntryFor } from './ledgerEntryFor.js';
@@ -54,16 +54,3 @@ export function creditTaskSolved(event: TaskSolved, read: ReadItems, ctx: { tabl
 
 /** The ledger entry of a `TaskSolved`: one per event, never overwritten. */
 export const ledgerEntryKey = (event: TaskSolved) => bonusKeys.ledgerEntry(event.payload.task_manager_uid, event.payload.solved_at, event.event_id);
-
-/**
- * Bonus's batch handler of `TaskSolved` v0 (the messaging kit's batch handlers): the reads and the
- * credit above. The ledger entry is the processed marker (`markedBy`): a solution's credit is
- * applied once for as long as the ledger exists, with one item less per record than a separate marker.
- */
-export function taskSolvedHandler(perRatingPoint: number): BatchEventHandler<'TaskSolved', '0'> {
-  return {
-    reads: taskSolvedReads,
-    markedBy: ledgerEntryKey,
-    decide: (event, read, ctx) => creditTaskSolved(event, read, { tableName: ctx.tableName, now: ctx.now, perRatingPoint }),
-  };
-}

@@ -3,7 +3,7 @@ import { lastWriteWinsPut, PrerequisiteMissingError, type ConsumerHandlers, type
 import { linkBehaviour, managerUpdatedVersions } from '../../shared/migrations/plan.js';
 import type { MigrationSteps } from '../../shared/migrations/steps.js';
 import type { TaskItem } from '../keys.js';
-import { managerCopyUpdate, managerUpdatedV1 } from '../handlers/managerUpdated.js';
+import { managerCopyUpdate } from '../consumers/managerUpdated.js';
 import { assignmentIdKey, assignmentKey, candidateKey, taskKey } from '../keys.js';
 
 /**
@@ -80,23 +80,25 @@ export const taskAssignedV0: EventHandler<'TaskAssigned', '0'> = async (event, c
 };
 
 /**
- * The hiring consumer's handlers at `steps`: exactly the versions its rules route to it
- * (`consumedEvents` in the shared plan).
+ * The hiring consumer's handlers at `steps`, from its final handlers (`consumers/`): exactly the
+ * versions its rules route to it (`consumedEvents` in the shared plan).
  *
  * @example
  * ```ts
- * createConsumer({ consumer: 'hiring', handlers: hiringConsumerHandlers(stepsFromEnv()) });
+ * createConsumer({ consumer: 'hiring', handlers: hiringHandlersAt({ ManagerUpdated: { '1': managerUpdatedV1 } }, { steps }) });
  * ```
  */
-export function hiringConsumerHandlers(steps: MigrationSteps): ConsumerHandlers {
+export function hiringHandlersAt(final: ConsumerHandlers, { steps }: { steps: MigrationSteps }): ConsumerHandlers {
   const manager = managerUpdatedVersions(steps);
   const handlers: ConsumerHandlers = {
+    ...final,
     ManagerUpdated: {
       ...(manager.includes('0') ? { '0': managerUpdatedV0At(steps) } : {}),
-      ...(manager.includes('1') ? { '1': managerUpdatedV1 } : {}),
+      ...(manager.includes('1') && final.ManagerUpdated?.['1'] ? { '1': final.ManagerUpdated['1'] } : {}),
     },
   };
-  if (steps.taskUpdated < 4) handlers.TaskUpdated = { '0': taskUpdatedV0 };
-  if (steps.taskAssigned < 4) handlers.TaskAssigned = { '0': taskAssignedV0 };
+  const link = linkBehaviour(steps);
+  if (link.hiringConsumesTaskUpdated) handlers.TaskUpdated = { '0': taskUpdatedV0 };
+  if (link.hiringConsumesTaskAssigned) handlers.TaskAssigned = { '0': taskAssignedV0 };
   return handlers;
 }

@@ -1,3 +1,4 @@
+import { getNumberFromEnv, getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -5,7 +6,7 @@ import { ServiceCallRejectedError } from '../http/index.js';
 import { ATTR_FAILURE_KIND, ATTR_FAILURE_REASON } from '../messaging/constants.js';
 import { failureAttributes } from '../messaging/failureAttributes.js';
 import { lazySendMessage } from '../messaging/lazySendMessage.js';
-import { requiredEnv } from '../messaging/requiredEnv.js';
+import { optionalStringFromEnv } from '../env.js';
 import { countEvent, logger, MetricName, metrics } from '../observability.js';
 import { scheduleFromEnv } from '../waiting/scheduleFromEnv.js';
 import { sendToWaitingQueue } from '../waiting/sendToWaitingQueue.js';
@@ -30,12 +31,11 @@ interface DelivererConfig {
 }
 
 function configFromEnv(): DelivererConfig {
-  const attempts = Number(process.env.ATTEMPTS_BEFORE_WAITING);
   return {
-    tableName: requiredEnv('TABLE_NAME'),
+    tableName: getStringFromEnv({ key: 'TABLE_NAME' }),
     baseUrls: baseUrlsFromEnv(),
-    waitingQueueUrl: process.env.WAITING_QUEUE_URL || undefined,
-    attemptsBeforeWaiting: Number.isInteger(attempts) && attempts > 0 ? attempts : DEFAULT_ATTEMPTS_BEFORE_WAITING,
+    waitingQueueUrl: optionalStringFromEnv('WAITING_QUEUE_URL'),
+    attemptsBeforeWaiting: getNumberFromEnv({ key: 'ATTEMPTS_BEFORE_WAITING', defaultValue: DEFAULT_ATTEMPTS_BEFORE_WAITING }),
     horizonSeconds: scheduleFromEnv().horizonSeconds,
   };
 }
@@ -103,7 +103,7 @@ async function deliverRecord(record: SQSRecord, config: DelivererConfig): Promis
       // The DLQ message gets a fresh 14-day retention: the row must outlive it (and a redrive).
       await holdPendingCall(doc, config.tableName, call.call_id, holdUntil);
       await sendMessage({
-        QueueUrl: requiredEnv('DEAD_LETTER_QUEUE_URL'),
+        QueueUrl: getStringFromEnv({ key: 'DEAD_LETTER_QUEUE_URL' }),
         MessageBody: record.body,
         MessageAttributes: failureAttributes({ kind: 'rejected', reason, at: now, sourceQueue: record.eventSourceARN }),
       });

@@ -1,8 +1,8 @@
+import { getNumberFromEnv, getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue as StreamAttributeValue, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { requiredEnv } from '../messaging/requiredEnv.js';
 import { SQS_CLIENT_CONFIG } from '../messaging/sqsClientConfig.js';
 import type { DeferredCallMessage } from './types.js';
 
@@ -14,8 +14,8 @@ const sqs = new SQSClient(SQS_CLIENT_CONFIG);
  * A failed send fails exactly that record (and, the stream being ordered, what follows it).
  */
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
-  const queueUrl = requiredEnv('DEFERRED_CALLS_QUEUE_URL');
-  const delaySeconds = Number(process.env.DEFER_DELAY_SECONDS ?? '60');
+  const queueUrl = getStringFromEnv({ key: 'DEFERRED_CALLS_QUEUE_URL' });
+  const delaySeconds = getNumberFromEnv({ key: 'DEFER_DELAY_SECONDS', defaultValue: 60 });
   const records = event.Records.filter((record) => record.dynamodb?.NewImage);
   for (let start = 0; start < records.length; start += 10) {
     const chunk = records.slice(start, start + 10);

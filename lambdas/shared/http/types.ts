@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { ErrorObject } from 'ajv';
+import type { RouteDeclaration } from './routeTable.js';
 
 /** Methods the router dispatches on. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -73,20 +74,15 @@ export type RouteHandler<TBody = unknown> = (request: HttpRequest<TBody>) => Pro
  */
 export type AnyRouteHandler = RouteHandler<never>;
 
-/** One route of an API. */
-export interface Route<TBody = unknown> {
-  method: HttpMethod;
-  /** API Gateway resource template, e.g. `/tasks/{task_uid}/solutions`; `{name+}` is greedy. */
-  path: string;
+/**
+ * One route of an API: a declared route (`RouteDeclaration`: method, path, idempotent) bound to its
+ * handler and to the validator of its body.
+ */
+export type Route<TBody = unknown> = Pick<RouteDeclaration, 'method' | 'path' | 'idempotent'> & {
   /** Validator of the JSON body; when set a body is required. */
-  bodySchema?: BodyValidator;
-  /**
-   * Whether the route honours `Idempotency-Key` (needs `idempotency` on the API).
-   * @default true for POST, false otherwise
-   */
-  idempotent?: boolean;
-  handler: RouteHandler<TBody>;
-}
+  readonly bodySchema?: BodyValidator;
+  readonly handler: RouteHandler<TBody>;
+};
 
 /** Where idempotency records live: the service's own single-table design table. */
 export interface IdempotencyConfig {

@@ -6,7 +6,7 @@ import type { MigrationId, MigrationSteps } from './steps.js';
  * stacks (queues, rules, routes, schemas, env) and the Lambdas (producers, consumers, calls) read,
  * so the infrastructure and the code cannot disagree about a step.
  *
- * The step meanings follow the seed ("Миграция связей"); MIGRATIONS.md lists them per link.
+ * MIGRATIONS.md lists the steps per link and what each one changes.
  */
 
 /** An event name and the versions of it that are live / handled. */
@@ -31,16 +31,17 @@ export function taskCreatedVersions(steps: MigrationSteps): string[] {
 
 /** The events each consumer subscribes to (one EventConsumer per consuming service and producer). */
 export function consumedEvents(steps: MigrationSteps) {
+  const link = linkBehaviour(steps);
   const hiringFromTasks: EventVersions[] = [{ name: 'ManagerUpdated', versions: managerUpdatedVersions(steps) }];
-  if (steps.taskUpdated < 4) hiringFromTasks.push({ name: 'TaskUpdated', versions: ['0'] }); // 4: queue and consumer removed
-  if (steps.taskAssigned < 4) hiringFromTasks.push({ name: 'TaskAssigned', versions: ['0'] }); // 4: queue and consumer removed
+  if (link.hiringConsumesTaskUpdated) hiringFromTasks.push({ name: 'TaskUpdated', versions: ['0'] });
+  if (link.hiringConsumesTaskAssigned) hiringFromTasks.push({ name: 'TaskAssigned', versions: ['0'] });
 
   const bonusFromTasks: EventVersions[] = [];
-  if (steps.managerStream >= 2) bonusFromTasks.push({ name: 'ManagerUpdated', versions: managerUpdatedVersions(steps) }); // 2: queue + consumer
+  if (link.bonusConsumesManagerUpdated) bonusFromTasks.push({ name: 'ManagerUpdated', versions: managerUpdatedVersions(steps) });
   bonusFromTasks.push({ name: 'TaskCreated', versions: taskCreatedVersions(steps) });
 
   const tasksFromHiring: EventVersions[] = [{ name: 'NewCandidate', versions: ['0'] }];
-  if (steps.taskUpdateRequest >= 2) tasksFromHiring.push({ name: 'TaskUpdateRequested', versions: ['0'] }); // 2: queue + consumer
+  if (link.tasksConsumesUpdateRequested) tasksFromHiring.push({ name: 'TaskUpdateRequested', versions: ['0'] });
 
   return {
     hiringFromTasks,
@@ -50,7 +51,7 @@ export function consumedEvents(steps: MigrationSteps) {
   };
 }
 
-/** The schema versions the EventBridge Schema Registry holds (added/removed at the seed's steps). */
+/** The schema versions the EventBridge Schema Registry holds (each added and removed at its link's steps). */
 export function liveSchemas(steps: MigrationSteps): EventVersions[] {
   const live: EventVersions[] = [
     { name: 'NewCandidate', versions: ['0'] },
@@ -99,14 +100,19 @@ export function hiringRoutes<R extends { method: string; path: string }>(routes:
 
 /** tasks' extra (legacy) routes at `steps`. */
 export function tasksLegacyRoutes(steps: MigrationSteps): (typeof GET_MANAGER_ROUTE | typeof REQUEST_UPDATE_ROUTE)[] {
-  return [...(steps.managerStream < 5 ? [GET_MANAGER_ROUTE] : []), ...(steps.taskUpdateRequest < 6 ? [REQUEST_UPDATE_ROUTE] : [])];
+  return [...(steps.managerStream < 5 ? [GET_MANAGER_ROUTE] : []), ...(linkBehaviour(steps).tasksServesRequestUpdate ? [REQUEST_UPDATE_ROUTE] : [])];
 }
 
 /** Who produces and who calls what at `steps`. */
 export function linkBehaviour(steps: MigrationSteps) {
+  const tasksPublishesManagerUpdated = steps.managerStream >= 3;
   return {
-    /** tasks publishes ManagerUpdated (from manager-stream 3), v0 until manager-login 5. */
-    managerUpdatedVersion: steps.managerStream < 3 ? undefined : steps.managerLogin < 5 ? ('0' as const) : ('1' as const),
+    /** tasks publishes ManagerUpdated from manager-stream 3 (before, there is no manager stream to migrate) ... */
+    tasksPublishesManagerUpdated,
+    /** ... v0 until manager-login 5. */
+    managerUpdatedVersion: !tasksPublishesManagerUpdated ? undefined : steps.managerLogin < 5 ? ('0' as const) : ('1' as const),
+    /** bonus's ManagerUpdated queue and consumer exist from manager-stream 2. */
+    bonusConsumesManagerUpdated: steps.managerStream >= 2,
     /** bonus asks tasks' get_manager for the manager of a TaskSolved (until manager-stream 4). */
     bonusCallsGetManager: steps.managerStream < 4,
     /** tasks publishes TaskUpdated (until task-updated 2) ... */
@@ -116,11 +122,21 @@ export function linkBehaviour(steps: MigrationSteps) {
     /** tasks publishes TaskAssigned until task-assigned 2, then calls assign_task. */
     tasksPublishesTaskAssigned: steps.taskAssigned < 2,
     tasksCallsAssignTask: steps.taskAssigned >= 2,
+    /** hiring's TaskUpdated and TaskAssigned queues and consumers are removed at step 4 of their links. */
+    hiringConsumesTaskUpdated: steps.taskUpdated < 4,
+    hiringConsumesTaskAssigned: steps.taskAssigned < 4,
     /** hiring calls tasks' update_task (update request) until step 5 ... */
     hiringCallsRequestUpdate: steps.taskUpdateRequest < 5,
     /** ... and publishes TaskUpdateRequested from step 3. */
     hiringPublishesUpdateRequested: steps.taskUpdateRequest >= 3,
-    /** tasks' consumer of TaskUpdateRequested: observes only (2, 3), applies from 4. */
+    /**
+     * tasks serves the legacy update_task route until step 6: hiring stops calling it at 5, but its
+     * deferred calls of earlier steps may still be delivered (the calls kit keeps the target).
+     */
+    tasksServesRequestUpdate: steps.taskUpdateRequest < 6,
+    /** tasks' TaskUpdateRequested queue and consumer exist from step 2 ... */
+    tasksConsumesUpdateRequested: steps.taskUpdateRequest >= 2,
+    /** ... observing only (2, 3); it applies the request from 4. */
     tasksAppliesUpdateRequested: steps.taskUpdateRequest >= 4,
     /** TaskCreated version tasks publishes: v0 until task-created-v1 step 7. */
     taskCreatedVersion: steps.taskCreatedV1 < 7 ? ('0' as const) : ('1' as const),

@@ -1,10 +1,12 @@
 /**
- * The six link migrations of the seed ("Миграция связей", DESIGN.md section 3) as plain data, shared
- * by the CDK app (which resources exist at a step) and the Lambdas (how they behave at a step).
+ * The six link migrations (MIGRATIONS.md) as plain data, shared by the CDK app (which resources
+ * exist at a step) and the Lambdas (how they behave at a step).
  *
- * A step number is "the last seed step done": 0 = the link as it was before the migration, the
+ * A step number is "the last step done": 0 = the link as it was before the migration, the
  * highest number = the migration finished (today's final state, the default).
  */
+import { linkBehaviour } from './plan.js';
+
 export const MIGRATIONS = {
   managerStream: { key: 'migration.manager-stream', env: 'MIGRATION_MANAGER_STREAM_STEP', last: 5 },
   taskUpdated: { key: 'migration.task-updated', env: 'MIGRATION_TASK_UPDATED_STEP', last: 5 },
@@ -43,7 +45,7 @@ export class MigrationStepError extends Error {
  */
 export function stepConflicts(steps: MigrationSteps): string[] {
   const conflicts: string[] = [];
-  if (steps.managerLogin > 0 && steps.managerStream < 3) {
+  if (steps.managerLogin > 0 && !linkBehaviour(steps).tasksPublishesManagerUpdated) {
     conflicts.push(
       `${MIGRATIONS.managerLogin.key}=${steps.managerLogin} needs ${MIGRATIONS.managerStream.key} >= 3: ` +
         'the login migration changes the ManagerUpdated stream, which tasks only publishes from manager-stream step 3 ' +

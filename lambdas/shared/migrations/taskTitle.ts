@@ -28,7 +28,7 @@ export function splitTaskTitle(taskTitle: string): { knowledge_area: string; tit
 
 /**
  * The v0 `task_title`: `"[Knowledge Area] Title"` joined from the parts, or the title as it is when
- * it already carries the prefix or there is no knowledge area (the seed's step 2 producer rule).
+ * it already carries the prefix or there is no knowledge area (task-created-v1 step 2: a producer that already stores the parts apart must not prefix twice).
  *
  * @example
  * ```ts

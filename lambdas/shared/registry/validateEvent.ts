@@ -3,7 +3,7 @@ import { getValidator } from './getValidator.js';
 import { toValidationIssues } from './toValidationIssues.js';
 import type { AnyEvent } from './types.js';
 
-const SEED_NAME_FORM = /^([A-Za-z][A-Za-z0-9]*)\.v(0|[1-9]\d*)$/;
+const VERSION_IN_NAME_FORM = /^([A-Za-z][A-Za-z0-9]*)\.v(0|[1-9]\d*)$/;
 
 function kindOf(value: unknown): string {
   return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
@@ -15,8 +15,9 @@ function kindOf(value: unknown): string {
  *
  * Throws {@link UnknownEventError} when no such schema exists and
  * {@link EventValidationError} when the input is not a valid event; its message names the
- * field, e.g. `TaskSolved v0: payload.task_uid must match the uuid format`. The seed's
- * `"event_name": "TaskSolved.v0"` form is rejected with the canonical form to use.
+ * field, e.g. `TaskSolved v0: payload.task_uid must match the uuid format`. The
+ * `"event_name": "TaskSolved.v0"` form (the version inside the name, as early hand-written examples
+ * had it) is rejected with the canonical form to use.
  *
  * @example
  * ```ts
@@ -41,12 +42,12 @@ export function validateEvent(input: unknown): AnyEvent {
   if (typeof name !== 'string') {
     throw new EventValidationError('', '', [{ field: 'event_name', reason: `must be of type string, got ${kindOf(name)}` }]);
   }
-  const seed = SEED_NAME_FORM.exec(name);
-  if (seed) {
-    throw new EventValidationError(seed[1]!, typeof version === 'string' ? version : '', [
+  const versioned = VERSION_IN_NAME_FORM.exec(name);
+  if (versioned) {
+    throw new EventValidationError(versioned[1]!, typeof version === 'string' ? version : '', [
       {
         field: 'event_name',
-        reason: `must not carry the version ("${name}"): use "event_name": "${seed[1]}" with "event_version": "${seed[2]}"`,
+        reason: `must not carry the version ("${name}"): use "event_name": "${versioned[1]}" with "event_version": "${versioned[2]}"`,
       },
     ]);
   }

@@ -1,6 +1,6 @@
+import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
-import { requiredEnv } from '../messaging/requiredEnv.js';
 import { SQS_CLIENT_CONFIG } from '../messaging/sqsClientConfig.js';
 import { countEvent, logger, MetricName, metrics } from '../observability.js';
 import { redriveWaiting, type RedriveSummary } from './redriveWaiting.js';
@@ -20,10 +20,10 @@ const STOP_BEFORE_TIMEOUT_MS = 15_000;
 export async function handler(_event: unknown, context?: Context): Promise<RedriveSummary> {
   const summary = await redriveWaiting({
     sqs,
-    waitingQueueUrl: requiredEnv('WAITING_QUEUE_URL'),
-    targetQueueUrl: requiredEnv('TARGET_QUEUE_URL'),
-    deadLetterQueueUrl: requiredEnv('DEAD_LETTER_QUEUE_URL'),
-    expiredKind: requiredEnv('EXPIRED_FAILURE_KIND'),
+    waitingQueueUrl: getStringFromEnv({ key: 'WAITING_QUEUE_URL' }),
+    targetQueueUrl: getStringFromEnv({ key: 'TARGET_QUEUE_URL' }),
+    deadLetterQueueUrl: getStringFromEnv({ key: 'DEAD_LETTER_QUEUE_URL' }),
+    expiredKind: getStringFromEnv({ key: 'EXPIRED_FAILURE_KIND' }),
     schedule: scheduleFromEnv(),
     logger,
     keepGoing: () => !context || context.getRemainingTimeInMillis() > STOP_BEFORE_TIMEOUT_MS,

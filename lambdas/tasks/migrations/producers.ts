@@ -22,7 +22,7 @@ export function managerEvents(manager: Manager, steps: MigrationSteps, now: Date
 
 /**
  * The `TaskCreated` event at `steps`: v0 with `task_title` = `"[Knowledge Area] Title"` (joined
- * only when the title lacks the prefix: the seed's step 2 rule) until task-created-v1 step 7,
+ * only when the title lacks the prefix, so a title never carries it twice) until task-created-v1 step 7,
  * then v1 with the parts.
  */
 export function taskCreatedEvent(task: Task, steps: MigrationSteps, now: Date): AnyEvent {

@@ -10,7 +10,7 @@ import { startOfflineWalk, type OfflineWalk } from './support/offlineWalk.js';
  * manager of a solved task from tasks' get_manager (real SigV4 call between the local functions)
  * before step 4 and from ManagerUpdated events from step 3 (`publish-managers` run against the
  * runtime's table at step 3). At every step a manager's task is solved and the step changed
- * without waiting for the credit; before step 4 the credits are awaited (the seed's step 4 turns
+ * without waiting for the credit; before step 4 the credits are awaited (manager-stream step 4 turns
  * the call off). In the end every manager is credited exactly once.
  */
 const STEPS = [0, 1, 2, 3, 4, 5];

@@ -7,7 +7,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PendingCallRecord } from '../../../lambdas/shared/calls/index.js';
 import { logger, metrics } from '../../../lambdas/shared/observability.js';
 
-Object.assign(process.env, {
+// The environment the DeferredCalls construct sets; stubbed per test (vitest's unstubEnvs restores it
+// after each one), so other test files of the same worker never see it.
+const ENV = {
   TABLE_NAME: 'tasks-table',
   DEAD_LETTER_QUEUE_URL: 'https://sqs.local/000000000000/deferred-dlq',
   WAITING_QUEUE_URL: 'https://sqs.local/000000000000/deferred-waiting',
@@ -17,6 +19,9 @@ Object.assign(process.env, {
   AWS_REGION: 'eu-west-1',
   AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
   AWS_SECRET_ACCESS_KEY: 'secret',
+};
+beforeEach(() => {
+  for (const [key, value] of Object.entries(ENV)) vi.stubEnv(key, value);
 });
 const { handler } = await import('../../../lambdas/shared/calls/delivererHandler.js');
 

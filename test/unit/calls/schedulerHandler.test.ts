@@ -2,10 +2,13 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-process.env.DEFERRED_CALLS_QUEUE_URL = 'https://sqs.local/000000000000/deferred';
-process.env.DEFER_DELAY_SECONDS = '45';
+// Stubbed per test (vitest's unstubEnvs restores the environment after each one).
+beforeEach(() => {
+  vi.stubEnv('DEFERRED_CALLS_QUEUE_URL', 'https://sqs.local/000000000000/deferred');
+  vi.stubEnv('DEFER_DELAY_SECONDS', '45');
+});
 const { handler } = await import('../../../lambdas/shared/calls/schedulerHandler.js');
 
 const sqs = mockClient(SQSClient);

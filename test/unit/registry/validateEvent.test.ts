@@ -31,8 +31,8 @@ describe('validateEvent', () => {
     }
   });
 
-  it("rejects the seed's TaskSolved example and names the canonical form", () => {
-    // Verbatim from the seed's design notes.
+  it('rejects the version-in-the-name TaskSolved form (ids not uuids either) and names the canonical form', () => {
+    // The shape early hand-written examples had: version inside event_name, made-up ids.
     const seed = {
       event_id: '90a91f4b-8e34-4a3c-bfc8-f6649597445e',
       event_name: 'TaskSolved.v0',
@@ -49,7 +49,7 @@ describe('validateEvent', () => {
     expect(e.eventName).toBe('TaskSolved');
   });
 
-  it("rejects the seed's NewCandidate example form the same way", () => {
+  it('rejects the version-in-the-name NewCandidate form the same way', () => {
     const seed = { ...eventFixture('NewCandidate', '0'), event_name: 'NewCandidate.v0' };
     delete (seed as Record<string, unknown>).event_version;
     expect(() => validateEvent(seed)).toThrow('use "event_name": "NewCandidate" with "event_version": "0"');

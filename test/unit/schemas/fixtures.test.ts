@@ -101,7 +101,7 @@ describe.each(schemas.map((s) => [s.key, s] as const))('%s', (_key, s) => {
     expect(rejection(event).errors).toContainEqual({ field: 'payload', reason: 'must be of type object' });
   });
 
-  it('rejects a bad uuid (the seed example ids are not uuids)', () => {
+  it('rejects a bad uuid (made-up ids such as uidf9g94ghiure)', () => {
     const event = valid();
     (event.payload as Json)[uuidField] = 'uidf9g94ghiure';
     const error = rejection(event);
@@ -140,11 +140,11 @@ describe.each(schemas.map((s) => [s.key, s] as const))('%s', (_key, s) => {
     expect(error.reason).toMatch(/^must be one of "(hiring|tasks)"$/);
   });
 
-  it('rejects the seed name form and an unknown version', () => {
-    const seedForm = valid();
-    seedForm.event_name = `${s.name}.v${s.version}`;
-    delete seedForm.event_version;
-    expect(rejection(seedForm).message).toContain(`use "event_name": "${s.name}" with "event_version": "${s.version}"`);
+  it('rejects the version-in-the-name form and an unknown version', () => {
+    const nameForm = valid();
+    nameForm.event_name = `${s.name}.v${s.version}`;
+    delete nameForm.event_version;
+    expect(rejection(nameForm).message).toContain(`use "event_name": "${s.name}" with "event_version": "${s.version}"`);
     const unknown = valid();
     unknown.event_version = '99';
     expect(() => validateEvent(unknown)).toThrow(UnknownEventError);

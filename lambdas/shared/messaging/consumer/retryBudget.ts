@@ -44,7 +44,9 @@ export function retryBudget(options: Required<TransactionRetryOptions>, context?
   const deadline = now() + Math.max(0, remaining);
   const nextDelay = (attempt: number) => {
     const delay = backoffDelay(attempt, options);
-    return now() + delay > deadline ? undefined : delay;
+    // `>=`: full jitter may draw a 0 ms delay, and a retry that starts at the deadline has no time
+    // left to run (with no budget at all, deadline = now: no retry, whatever the draw).
+    return now() + delay >= deadline ? undefined : delay;
   };
   return {
     deadline,

@@ -1,7 +1,7 @@
+import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { metrics } from '../../observability.js';
-import { requiredEnv } from '../requiredEnv.js';
 import { publishOutboxRecords } from './publishOutboxRecords.js';
 
 const eventBridge = new EventBridgeClient({});
@@ -12,7 +12,7 @@ const eventBridge = new EventBridgeClient({});
  */
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   try {
-    const result = await publishOutboxRecords(event.Records, { eventBridge, eventBusName: requiredEnv('EVENT_BUS_NAME') });
+    const result = await publishOutboxRecords(event.Records, { eventBridge, eventBusName: getStringFromEnv({ key: 'EVENT_BUS_NAME' }) });
     return { batchItemFailures: result.batchItemFailures };
   } finally {
     metrics.publishStoredMetrics();

@@ -4,7 +4,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { countEvent, logger as sharedLogger, MetricName } from '../../observability.js';
 import { chunkEntries } from '../chunkEntries.js';
-import { ATTR_FAILED_AT, ATTR_FAILURE_KIND, ATTR_FAILURE_REASON, ATTR_SOURCE_QUEUE, MAX_FAILURE_REASON_LENGTH, OUTBOX_TTL_DAYS } from '../constants.js';
+import { OUTBOX_TTL_DAYS } from '../constants.js';
+import { failureAttributes } from '../failureAttributes.js';
 import { putEventsEntry, type EnvelopeLike } from '../putEventsEntry.js';
 import { putChunk } from './putChunk.js';
 import { queryOutboxWindow } from './queryOutboxWindow.js';
@@ -45,8 +46,6 @@ export interface RepublishSummary {
   eventsRepublished: number;
   eventsFailed: number;
 }
-
-const text = (value: string) => ({ DataType: 'String', StringValue: value });
 
 /**
  * Why the events of a failed batch cannot be trusted to be all found, or `undefined` when they
@@ -114,12 +113,7 @@ export async function republishFailedBatches(deps: RepublisherDeps): Promise<Rep
       new SendMessageCommand({
         QueueUrl: deps.unresolvedQueueUrl,
         MessageBody: message.Body ?? '',
-        MessageAttributes: {
-          [ATTR_FAILURE_KIND]: text('unresolved'),
-          [ATTR_FAILURE_REASON]: text(reason.slice(0, MAX_FAILURE_REASON_LENGTH)),
-          [ATTR_FAILED_AT]: text((deps.now?.() ?? new Date()).toISOString()),
-          [ATTR_SOURCE_QUEUE]: text(deps.failureQueueUrl),
-        },
+        MessageAttributes: failureAttributes({ kind: 'unresolved', reason, at: deps.now?.() ?? new Date(), sourceQueue: deps.failureQueueUrl }),
       }),
     );
     await deps.sqs.send(new DeleteMessageCommand({ QueueUrl: deps.failureQueueUrl, ReceiptHandle: message.ReceiptHandle }));

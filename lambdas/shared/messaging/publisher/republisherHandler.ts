@@ -1,10 +1,10 @@
+import { getNumberFromEnv, getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { metrics } from '../../observability.js';
-import { requiredEnv } from '../requiredEnv.js';
 import { SQS_CLIENT_CONFIG } from '../sqsClientConfig.js';
 import { republishFailedBatches, type RepublishSummary } from './republishFailedBatches.js';
 
@@ -39,17 +39,17 @@ export function republishRequest(event: unknown): { retryUnresolved: boolean; ma
  */
 export async function handler(event: unknown, context: Context): Promise<RepublishSummary> {
   const request = republishRequest(event);
-  const unresolvedQueueUrl = requiredEnv('UNRESOLVED_QUEUE_URL');
+  const unresolvedQueueUrl = getStringFromEnv({ key: 'UNRESOLVED_QUEUE_URL' });
   try {
     return await republishFailedBatches({
       sqs,
       doc,
       eventBridge,
-      failureQueueUrl: request.retryUnresolved ? unresolvedQueueUrl : requiredEnv('FAILURE_QUEUE_URL'),
+      failureQueueUrl: request.retryUnresolved ? unresolvedQueueUrl : getStringFromEnv({ key: 'FAILURE_QUEUE_URL' }),
       unresolvedQueueUrl: request.retryUnresolved ? undefined : unresolvedQueueUrl,
-      tableName: requiredEnv('TABLE_NAME'),
-      eventBusName: requiredEnv('EVENT_BUS_NAME'),
-      marginSeconds: request.marginSeconds ?? Number(process.env.REPUBLISH_MARGIN_SECONDS ?? 300),
+      tableName: getStringFromEnv({ key: 'TABLE_NAME' }),
+      eventBusName: getStringFromEnv({ key: 'EVENT_BUS_NAME' }),
+      marginSeconds: request.marginSeconds ?? getNumberFromEnv({ key: 'REPUBLISH_MARGIN_SECONDS', defaultValue: 300 }),
       shouldStop: () => context.getRemainingTimeInMillis() < 30_000,
     });
   } finally {

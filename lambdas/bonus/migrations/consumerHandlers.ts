@@ -96,7 +96,7 @@ export function bonusHandlersAt(final: ConsumerHandlers, deps: BonusMigrationDep
     handlers.TaskSolved = { '0': beforeHandling(final.TaskSolved['0'], storeManagerFromTasks) };
   }
 
-  if (steps.managerStream < 2) delete handlers.ManagerUpdated;
+  if (!behaviour.bonusConsumesManagerUpdated) delete handlers.ManagerUpdated;
   else {
     const versions = managerUpdatedVersions(steps);
     handlers.ManagerUpdated = {
