@@ -1,4 +1,6 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { RETRYABLE_CANCELLATION_CODES } from '../../dynamodb/constants.js';
+import { writeRetryReason } from '../../dynamodb/writeRetryReason.js';
 import { countEvent, MetricName } from '../../observability.js';
 import { cancellationReasons, type CancellationReason } from '../cancellationReasons.js';
 import { MAX_TRANSACT_BYTES, MAX_TRANSACT_ITEMS } from '../constants.js';
@@ -19,24 +21,19 @@ export const RETRY_LOG = {
 } as const;
 
 const CONDITION_FAILED = 'ConditionalCheckFailed';
-const CONFLICT_CODES = new Set(['TransactionConflict']);
-const THROTTLE_CODES = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
-const CONFLICT_ERRORS = new Set(['TransactionConflictException']);
-const THROTTLE_ERRORS = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded']);
-
 /** Why a transaction is retried: the log's `retry_reason`. */
 type RetryReason = 'TransactionConflict' | 'Throttling' | 'TransientError';
 
-function retryReasonOf(error: unknown, reasons: CancellationReason[] | undefined): RetryReason {
-  const name = error instanceof Error ? error.name : '';
-  if (reasons?.some((r) => r.Code && CONFLICT_CODES.has(r.Code)) || CONFLICT_ERRORS.has(name)) return 'TransactionConflict';
-  if (reasons?.some((r) => r.Code && THROTTLE_CODES.has(r.Code)) || THROTTLE_ERRORS.has(name)) return 'Throttling';
-  return 'TransientError';
+/** The HTTP write paths' classification (`writeRetryReason`), named as the batch retry logs name it. */
+function retryReasonOf(error: unknown): RetryReason {
+  const reason = writeRetryReason(error);
+  if (reason === 'TransactionConflict') return reason;
+  return reason === 'throttled' ? 'Throttling' : 'TransientError';
 }
 
 /** A cancellation whose reasons are only conditions, conflicts and throttling (anything else is isolated). */
 const onlyKnownCodes = (reasons: CancellationReason[]) =>
-  reasons.every((r) => !r.Code || r.Code === 'None' || r.Code === CONDITION_FAILED || CONFLICT_CODES.has(r.Code) || THROTTLE_CODES.has(r.Code));
+  reasons.every((r) => !r.Code || r.Code === 'None' || r.Code === CONDITION_FAILED || RETRYABLE_CANCELLATION_CODES.has(r.Code));
 
 export interface WriteBatchInput {
   runtime: Pick<ConsumerRuntime, 'doc' | 'tableName' | 'logger'>;
@@ -129,7 +126,7 @@ export async function writeBatch(input: WriteBatchInput): Promise<Map<number, Wr
           for (const member of members) await commit([member]);
           return;
         }
-        const reason = retryReasonOf(error, reasons);
+        const reason = retryReasonOf(error);
         retries += 1;
         const logKeys = {
           retry_reason: reason,
