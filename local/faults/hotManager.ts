@@ -11,9 +11,9 @@
  * polling, not the crediting, would load the system.
  */
 import { waitFor } from '../net.js';
-import type { ApiAnswer, ApiClient } from './client.js';
+import type { ApiClient } from './client.js';
 import { Random } from './random.js';
-import type { SolvedRecord, WorkloadResult } from './workload.js';
+import { expectStatus, type SolvedRecord, type WorkloadResult, workloadTally } from './workload.js';
 
 export interface HotManagerPlan {
   readonly tasks: number;
@@ -31,35 +31,23 @@ export function planHotManager(solutions: number): HotManagerPlan {
 
 export async function runHotManagerWorkload(plan: HotManagerPlan, client: ApiClient, seed: number, log: (line: string) => void = () => undefined): Promise<WorkloadResult> {
   const rng = new Random(seed).fork('hot-manager');
-  const keys = new Random(seed).fork('hot-manager-keys');
-  const key = (what: string) => `hot-${seed}-${what}-${keys.uuid()}`;
-  const events: Record<string, number> = {};
-  const done = (kind: string) => (events[kind] = (events[kind] ?? 0) + 1);
-  const anomalies: string[] = [];
-  let waits = 0;
-  const onWait = () => {
-    waits += 1;
-  };
-  const expect = (answer: ApiAnswer, status: number, what: string) => {
-    if (answer.status !== status) throw new Error(`${what}: expected ${status}, got ${answer.status} ${JSON.stringify(answer.body)}`);
-    return answer.body;
-  };
+  const { key, events, done, anomalies, onWait, waits } = workloadTally(new Random(seed).fork('hot-manager-keys'), `hot-${seed}`);
   const all = <T>(n: number, each: (i: number) => Promise<T>) => Promise.all(Array.from({ length: n }, (_, i) => each(i)));
 
-  const manager = expect(
+  const manager = expectStatus(
     await client.send('tasks', 'POST', '/managers', { name: 'Hot', surname: `Manager${seed}`, login: `hot.${seed}`.slice(0, 32), payout_account: `ACC-HOT-${seed}` }, key('manager')),
     201,
     'POST /managers',
   ).manager_uid as string;
   done('ManagerCreated');
   const candidates = await all(plan.candidates, async (i) => {
-    const uid = expect(await client.send('hiring', 'POST', '/candidates', { name: `Candidate${i}`, surname: `Hot${seed}` }, key(`candidate${i}`)), 201, `POST /candidates #${i}`).candidate_uid as string;
+    const uid = expectStatus(await client.send('hiring', 'POST', '/candidates', { name: `Candidate${i}`, surname: `Hot${seed}` }, key(`candidate${i}`)), 201, `POST /candidates #${i}`).candidate_uid as string;
     done('CandidateCreated');
     return uid;
   });
   const ratings = Array.from({ length: plan.tasks }, () => rng.int(1, 5));
   const tasks = await all(plan.tasks, async (t) => {
-    const uid = expect(
+    const uid = expectStatus(
       await client.send('tasks', 'POST', '/tasks', { title: `Hot task ${t}`, knowledge_area: 'ts', manager_uid: manager }, key(`task${t}`)),
       201,
       `POST /tasks #${t}`,
@@ -116,5 +104,5 @@ export async function runHotManagerWorkload(plan: HotManagerPlan, client: ApiCli
     solved += 1;
     if (solved % 500 === 0) log(`${solved}/${plan.solutions} solutions`);
   });
-  return { managerUids: [manager], solutions, events, propagationWaits: waits, anomalies };
+  return { managerUids: [manager], solutions, events, propagationWaits: waits(), anomalies };
 }

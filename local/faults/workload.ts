@@ -67,21 +67,37 @@ export interface WorkloadResult {
   readonly anomalies: string[];
 }
 
-/** Runs the plan against the APIs (tasks, hiring, bonus). */
-export async function runWorkload(plan: WorkloadPlan, client: ApiClient, seed: number, options: { storyConcurrency: number; log?: (m: string) => void }): Promise<WorkloadResult> {
-  const keys = new Random(seed).fork('keys');
-  const key = (what: string) => `chaos-${seed}-${what}-${keys.uuid()}`;
+/**
+ * What a workload keeps while it runs: its Idempotency-Keys (`<prefix>-<what>-<uuid from keys>`),
+ * business events by kind, anomalies, and how often it waited for an event or call to arrive.
+ */
+export function workloadTally(keys: Random, prefix: string) {
   const events: Record<string, number> = {};
-  const done = (kind: string) => (events[kind] = (events[kind] ?? 0) + 1);
   const anomalies: string[] = [];
   let waits = 0;
-  const onWait = () => {
-    waits += 1;
+  return {
+    events,
+    anomalies,
+    key: (what: string) => `${prefix}-${what}-${keys.uuid()}`,
+    done: (kind: string) => {
+      events[kind] = (events[kind] ?? 0) + 1;
+    },
+    onWait: () => {
+      waits += 1;
+    },
+    waits: () => waits,
   };
-  const expect = (answer: ApiAnswer, status: number, what: string) => {
-    if (answer.status !== status) throw new Error(`${what}: expected ${status}, got ${answer.status} ${JSON.stringify(answer.body)}`);
-    return answer.body;
-  };
+}
+
+/** The answer's body when its status is `status`; else throws naming the request. */
+export function expectStatus(answer: ApiAnswer, status: number, what: string): ApiAnswer['body'] {
+  if (answer.status !== status) throw new Error(`${what}: expected ${status}, got ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body;
+}
+
+/** Runs the plan against the APIs (tasks, hiring, bonus). */
+export async function runWorkload(plan: WorkloadPlan, client: ApiClient, seed: number, options: { storyConcurrency: number; log?: (m: string) => void }): Promise<WorkloadResult> {
+  const { key, events, done, anomalies, onWait, waits } = workloadTally(new Random(seed).fork('keys'), `chaos-${seed}`);
 
   // Managers and candidates (bounded by the client's concurrency).
   const managerKeys = Array.from({ length: plan.managers }, (_, i) => key(`manager${i}`));
@@ -90,14 +106,14 @@ export async function runWorkload(plan: WorkloadPlan, client: ApiClient, seed: n
     Promise.all(
       managerKeys.map(async (k, i) => {
         const body = { name: `Manager${i}`, surname: `Chaos${seed}`, login: `m${i}.s${seed}`.slice(0, 32), payout_account: `ACC-${seed}-${i}` };
-        const uid = expect(await client.send('tasks', 'POST', '/managers', body, k), 201, `POST /managers #${i}`).manager_uid as string;
+        const uid = expectStatus(await client.send('tasks', 'POST', '/managers', body, k), 201, `POST /managers #${i}`).manager_uid as string;
         done('ManagerCreated');
         return uid;
       }),
     ),
     Promise.all(
       candidateKeys.map(async (k, i) => {
-        const uid = expect(await client.send('hiring', 'POST', '/candidates', { name: `Candidate${i}`, surname: `Chaos${seed}` }, k), 201, `POST /candidates #${i}`).candidate_uid as string;
+        const uid = expectStatus(await client.send('hiring', 'POST', '/candidates', { name: `Candidate${i}`, surname: `Chaos${seed}` }, k), 201, `POST /candidates #${i}`).candidate_uid as string;
         done('CandidateCreated');
         return uid;
       }),
@@ -114,7 +130,7 @@ export async function runWorkload(plan: WorkloadPlan, client: ApiClient, seed: n
       { title: `Task ${task.index}`, knowledge_area: ['java', 'go', 'ts', 'sql'][task.index % 4]!, manager_uid: managerUids[task.manager] },
       key(`task${task.index}`),
     );
-    const taskUid = expect(created, 201, `POST /tasks #${task.index}`).task_uid as string;
+    const taskUid = expectStatus(created, 201, `POST /tasks #${task.index}`).task_uid as string;
     done('TaskCreated');
     for (const c of task.candidates) {
       // 404 until tasks learnt the candidate from hiring's NewCandidate event.
@@ -140,7 +156,7 @@ export async function runWorkload(plan: WorkloadPlan, client: ApiClient, seed: n
         done('TaskRated');
       } else if (step.kind === 'move') {
         const moved = await client.send('tasks', 'PUT', `/tasks/${taskUid}`, { manager_uid: managerUids[step.manager] }, key(`move${task.index}`));
-        expect(moved, 200, `PUT /tasks/${taskUid}`);
+        expectStatus(moved, 200, `PUT /tasks/${taskUid}`);
         done('TaskMoved');
       } else {
         const candidateUid = candidateUids[step.candidate]!;
@@ -183,5 +199,5 @@ export async function runWorkload(plan: WorkloadPlan, client: ApiClient, seed: n
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.storyConcurrency, plan.tasks.length) }, worker));
-  return { managerUids, solutions, events, propagationWaits: waits, anomalies };
+  return { managerUids, solutions, events, propagationWaits: waits(), anomalies };
 }
