@@ -162,7 +162,9 @@ export class SqsPoller {
     const batch: Message[] = [];
     while (this.running && batch.length < batchSize) {
       if (batch.length > 0 && Date.now() >= deadline) break;
-      const wait = batch.length === 0 ? 1 : Math.min(1, Math.ceil((deadline - Date.now()) / 1000));
+      // An empty batch long-polls 20 s, as Lambda's pollers do: a message wakes the poll at once, and an
+      // idle queue costs one request per loop every 20 s instead of every second.
+      const wait = batch.length === 0 ? 20 : Math.min(1, Math.ceil((deadline - Date.now()) / 1000));
       const { Messages = [] } = await this.options.sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: this.options.queueUrl,
