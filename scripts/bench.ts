@@ -6,16 +6,18 @@
  *     they all carry. CDK's own functions (the custom-resource provider framework behind the
  *     migration step guard) are left out: they are not ours to budget, and they need
  *     `@aws-sdk/client-lambda`, which only the Lambda runtime provides. Per function: the bundle size
- *     as shipped (minified, `@aws-sdk/*` external) and the module init time (require of the handler
+ *     as shipped (minified, `@aws-sdk/*` external unless `bundleAwsSdk`) and the module init time (require of the handler
  *     module, `@aws-sdk` loads included), median over `--runs` cold loads, each in a fresh Node
  *     process with the function's environment (local dummy endpoints and credentials).
  *     Budget 250 KB / 150 ms, judged on the init's CPU time (user + system of that process during the
  *     require): less sensitive than wall time to other processes on a shared machine, not immune
  *     (caches, frequency): figures at a load of 10 on 2 cores run ~20-40% above those at 4, so the
  *     load average is printed. Wall time is printed beside it. Over-budget rows are marked.
- * (a2) the Powertools Tracer's cost: each service's HTTP and event entry points bundled by
- *     `ServiceFunction` (the same esbuild options) as they are and with `captureLambdaHandler`
- *     added to their middy handler, measured the same way.
+ * (a2) what two choices would cost or save: each service's HTTP and event entry points bundled by
+ *     `ServiceFunction` (the same esbuild options) as they are, with the Powertools Tracer's
+ *     `captureLambdaHandler` added to their middy handler, and with the AWS SDK bundled
+ *     (`bundleAwsSdk`), measured the same way. Bundling the SDK moves no work to the first
+ *     invocation: it loads the same SDK modules at init, as less code.
  * (b) offline runtime boot: from `startLocalRuntime` (in memory, its own DynamoDB Local and SQS server)
  *     to the three APIs answering a request (first answers include the HTTP functions' cold starts).
  * (c) solve -> credited: `POST /tasks/{uid}/solutions` until the manager's balance shows the credit,
@@ -136,16 +138,16 @@ const SERVICES = ['hiring', 'tasks', 'bonus'] as const;
 const ENTRY_KINDS = { Http: 'api', Events: 'events' } as const;
 
 /**
- * Each service's entry points bundled twice by `ServiceFunction` in a throwaway app: as they are, and
- * through a module that adds the Powertools Tracer's middleware to the same middy handler (appended
- * after logger and metrics, the order Powertools documents).
+ * Each service's entry points bundled three times by `ServiceFunction` in a throwaway app: as they
+ * are; through a module that adds the Powertools Tracer's middleware to the same middy handler
+ * (appended after logger and metrics, the order Powertools documents); and with the SDK bundled.
  */
-async function benchTracer(): Promise<Row[]> {
-  const dir = resolve('.local/bench-tracer');
+async function benchVariants(): Promise<Row[]> {
+  const dir = resolve('.local/bench-variants');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const app = new App({ outdir: join(dir, 'cdk.out') });
-  const stack = new Stack(app, 'BenchTracer');
+  const stack = new Stack(app, 'BenchVariants');
   for (const service of SERVICES) {
     for (const [kind, file] of Object.entries(ENTRY_KINDS)) {
       const entry = resolve(`lambdas/${service}/${file}.ts`);
@@ -162,6 +164,7 @@ async function benchTracer(): Promise<Row[]> {
       );
       new ServiceFunction(stack, `${service}${kind}`, { service, entry });
       new ServiceFunction(stack, `${service}${kind}WithTracer`, { service, entry: withTracer });
+      new ServiceFunction(stack, `${service}${kind}SdkBundled`, { service, entry, bundleAwsSdk: true });
     }
   }
   const outdir = app.synth().directory;
@@ -232,14 +235,14 @@ async function main() {
   out(`hiring-events bench (${synthNote}, node ${process.version})\n`);
 
   out(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on this machine's cores\n`);
-  out(`(a) the project's Lambdas (ServiceFunction, lambdas/**): minified bundle size (@aws-sdk external) and module init, median of ${RUNS} cold loads`);
+  out(`(a) the project's Lambdas (ServiceFunction, lambdas/**): minified bundle size (@aws-sdk external unless bundleAwsSdk) and module init, median of ${RUNS} cold loads`);
   const { rows, skipped } = await benchFunctions(assemblyDir);
   printRows(rows);
   const overs = rows.filter((r) => r.over.length).length;
   out(`${rows.length} functions, ${overs} over budget (${skipped} CDK-provided functions not measured: the provider framework of the migration step guard)\n`);
 
-  out(`(a2) the Powertools Tracer's cost: each service's entry points as shipped and with captureLambdaHandler, median of ${RUNS} cold loads`);
-  printRows(await benchTracer());
+  out(`(a2) each service's entry points as shipped, with the Powertools Tracer (captureLambdaHandler), and with the AWS SDK bundled (bundleAwsSdk), median of ${RUNS} cold loads`);
+  printRows(await benchVariants());
   out('');
 
   if (values['skip-runtime']) return;

@@ -116,6 +116,8 @@ export class WaitingQueue extends Construct {
       entry: repoPath('lambdas/shared/waiting/redriverHandler.ts'),
       description: `hiring-events ${props.service}: waiting queue -> back to its queue when due, DLQ after the horizon`,
       timeout: WAITING_DEFAULTS.redriverTimeout,
+      // Within the size budget with the SDK bundled, and about half the init (`npm run bench`).
+      bundleAwsSdk: true,
       environment: {
         WAITING_QUEUE_URL: this.queue.queueUrl,
         TARGET_QUEUE_URL: props.target.queueUrl,

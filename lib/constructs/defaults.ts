@@ -35,6 +35,8 @@ export const VISIBILITY_TIMEOUTS_PER_FUNCTION_TIMEOUT = 6;
 /** `ServiceFunction`: every Lambda function of the app. */
 export const FUNCTION_DEFAULTS = {
   memorySize: 256,
+  /** The runtime's AWS SDK (bundles stay small); see `ServiceFunctionProps.bundleAwsSdk`. */
+  bundleAwsSdk: false,
   timeout: Duration.seconds(30),
   /** Retention of every log group the app creates (functions, API access logs, the provider framework's). */
   logRetention: RetentionDays.ONE_MONTH,
