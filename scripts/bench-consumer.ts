@@ -10,15 +10,16 @@
  *     the SQS event source simulated in process (failed records redelivered). Variants alternate,
  *     each round on fresh tables; medians over the rounds. Money is checked after every run.
  *     Besides records/s: the CPU a record costs in this Node process and in DynamoDB Local's JVM
- *     (steadier than records/s on a shared machine, and what bounds the ratio) and the mean round
- *     trip of each DynamoDB command.
+ *     (steadier than records/s on a machine shared with other work), the mean round trip of each
+ *     DynamoDB command, the load average.
  * (b) What ONE TaskSolved costs end to end on the offline runtime (`scripts/bench/endToEndCost.ts`).
  *
- * Two things of DynamoDB Local, not of the consumers, used to decide the figures:
+ * Two properties of DynamoDB Local that would otherwise decide the figures instead of the consumers:
  * - Tables WITHOUT their stream: on every write to a table with a stream, DynamoDB Local walks the
  *   stream records of every table created before it in the JVM (see `createServiceTable`), so each
- *   round's writes cost more than the last (measured: a 20-item transaction 11 ms on a table made
- *   first, 540 ms on one made after 16,000 stream records). Nothing here reads the stream.
+ *   round's writes cost more than the last (measured: a 20-item transaction 11 ms on the first
+ *   table with a stream, 540 ms on the next one, made after 16,000 stream records of the first).
+ *   Both variants write the same kind of table; nothing here reads the stream.
  * - A warm-up of both variants (not counted): the JVM's JIT takes thousands of requests to settle
  *   (on a loaded 2-core machine the JVM's CPU a record kept falling for ~7,000 records).
  */
