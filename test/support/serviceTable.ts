@@ -17,6 +17,7 @@ export async function createServiceTable(dynamodb: DynamoDBClient, tableName: st
 export async function createServiceTable(dynamodb: DynamoDBClient, tableName: string, options: ServiceTableOptions): Promise<undefined>;
 export async function createServiceTable(dynamodb: DynamoDBClient, tableName: string, options?: ServiceTableOptions): Promise<string | undefined> {
   const k = SERVICE_TABLE_KEYS;
+  const withStream = options?.stream !== false;
   await dynamodb.send(
     new CreateTableCommand({
       TableName: tableName,
@@ -41,10 +42,10 @@ export async function createServiceTable(dynamodb: DynamoDBClient, tableName: st
           Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...k.outboxIndex.nonKeyAttributes] },
         },
       ],
-      ...(options ? {} : { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } }),
+      ...(withStream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } } : {}),
     }),
   );
-  if (options) return undefined;
+  if (!withStream) return undefined;
   const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
   return Table!.LatestStreamArn!;
 }
