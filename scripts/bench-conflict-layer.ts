@@ -18,7 +18,7 @@ const inFlight = Number(values['in-flight']);
 const rounds = Number(values.rounds);
 const TABLE = 'bench-conflicts';
 
-const ddb = await startDynamoDbLocal();
+const ddb = await startDynamoDbLocal({ jvm: 'throughput' });
 const conflicts = new TransactionConflicts({ target: ddb.endpoint });
 const proxy = await ServiceProxy.start({ protocol: 'dynamodb', target: ddb.endpoint, layers: [conflicts] });
 const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } as const;

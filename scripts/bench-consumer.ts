@@ -1,42 +1,60 @@
 /**
- * `npm run bench:consumer [-- --rounds 3] [--solutions 3000] [--skip-end-to-end]`: figures, not tests.
+ * `npm run bench:consumer [-- --rounds 3] [--solutions 3000] [--warmup 1500] [--warmup-passes 2] [--skip-end-to-end]`:
+ * figures, not tests.
  *
  * (a) Bonus's consumer (the messaging kit's batch handler: one BatchGetItem and one
  *     TransactWriteItems per SQS batch) against a Powertools batch + idempotency consumer doing the
  *     same reads and writes (`scripts/bench/powertoolsPeer.ts`), on one DynamoDB Local this script
- *     starts. Workload: 3,000 TaskSolved, 20% duplicate deliveries (half of them in their
- *     original's batch), batches of 10, 4 environments (batches in flight), the SQS event source
- *     simulated in process (failed records redelivered). Variants alternate, each round on fresh
- *     tables; medians over the rounds. Money is checked after every run.
+ *     starts. Workload (the issue's, the defaults): 3,000 TaskSolved, 20% duplicate deliveries
+ *     (half of them in their original's batch), batches of 10, 4 environments (batches in flight),
+ *     the SQS event source simulated in process (failed records redelivered). Variants alternate,
+ *     each round on fresh tables; medians over the rounds. Money is checked after every run.
+ *     Besides records/s: the CPU a record costs in this Node process and in DynamoDB Local's JVM
+ *     (steadier than records/s on a machine shared with other work), the mean round trip of each
+ *     DynamoDB command, the load average.
  * (b) What ONE TaskSolved costs end to end on the offline runtime (`scripts/bench/endToEndCost.ts`).
+ *
+ * Two properties of DynamoDB Local that would otherwise decide the figures instead of the consumers:
+ * - Tables WITHOUT their stream: on every write to a table with a stream, DynamoDB Local walks the
+ *   stream records of every table created before it in the JVM (see `createServiceTable`), so each
+ *   round's writes cost more than the last (measured: a 20-item transaction 11 ms on the first
+ *   table with a stream, 540 ms on the next one, made after 16,000 stream records of the first).
+ *   Both variants write the same kind of table; nothing here reads the stream.
+ * - A warm-up of both variants (not counted): the JVM's JIT takes thousands of requests to settle
+ *   (on a loaded 2-core machine the JVM's CPU a record kept falling for ~7,000 records).
  */
 import './bench/quietLambdas.js';
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createBonusConsumer } from '../lambdas/bonus/createBonusConsumer.js';
-import { startDynamoDbLocal } from '../local/dynamodb-local.js';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../local/dynamodb-local.js';
 import { synthLocalAssembly } from '../local/localAssembly.js';
 import { createServiceTable } from '../test/support/serviceTable.js';
 import { checkMoney, deliver, planConsumerWorkload, seedWorkload, type ConsumerWorkload, type MoneyCheck, type SqsHandler } from './bench/consumerWorkload.js';
 import { measureEndToEndCost } from './bench/endToEndCost.js';
 import { createPowertoolsPeer } from './bench/powertoolsPeer.js';
+import { ownCpuMs, processCpuMs } from './bench/processCpu.js';
 import { RequestCounter } from './bench/requestCounter.js';
 
 const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' },
     solutions: { type: 'string', default: '3000' },
-    warmup: { type: 'string', default: '600' },
+    warmup: { type: 'string', default: '1500' },
+    'warmup-passes': { type: 'string', default: '2' },
     'end-to-end-solutions': { type: 'string', default: '3' },
     'skip-end-to-end': { type: 'boolean', default: false },
   },
 });
 const ROUNDS = Number(values.rounds);
+const WARMUP_PASSES = Number(values['warmup-passes']);
 const ENVIRONMENTS = 4;
 const PER_RATING_POINT = 100;
 const out = (line = '') => process.stdout.write(`${line}\n`);
+const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
@@ -50,16 +68,23 @@ interface RunResult {
   recordsPerSecond: number;
   requests: RequestCounter;
   redeliveries: number;
+  invocations: number;
+  /** Mean time an invocation took (handler start to answer), ms. */
+  msPerInvocation: number;
+  /** CPU ms a delivered record cost: this process (the consumers, the SDK, the harness) and DynamoDB Local's JVM. */
+  nodeCpuPerRecord: number;
+  dynamodbCpuPerRecord: number | undefined;
   money: MoneyCheck;
 }
 
 const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
-async function runVariant(variant: Variant, round: number, endpoint: string, workload: ConsumerWorkload): Promise<RunResult> {
+async function runVariant(variant: Variant, round: number, ddb: DynamoDbLocal, workload: ConsumerWorkload): Promise<RunResult> {
+  const { endpoint } = ddb;
   const admin = new DynamoDBClient({ ...local, endpoint });
   const adminDoc = DynamoDBDocumentClient.from(admin, { marshallOptions: { removeUndefinedValues: true } });
   const tableName = `bench-${variant}-${round}-${Date.now().toString(36)}`;
-  await createServiceTable(admin, tableName);
+  await createServiceTable(admin, tableName, { stream: false }); // see the header: DynamoDB Local's stream cost
   const idempotencyTableName = `${tableName}-idempotency`;
   if (variant === 'powertools') {
     await admin.send(
@@ -94,13 +119,44 @@ async function runVariant(variant: Variant, round: number, endpoint: string, wor
       : createPowertoolsPeer({ client, tableName, idempotencyTableName, perRatingPoint: PER_RATING_POINT }),
   );
 
+  let handlerMs = 0;
+  const timed = environments.map((handler): SqsHandler => async (event, context) => {
+    const started = performance.now();
+    try {
+      return await handler(event, context);
+    } finally {
+      handlerMs += performance.now() - started;
+    }
+  });
+
+  const dynamodbCpuBefore = processCpuMs(ddb.pid);
+  const nodeCpuBefore = ownCpuMs();
   const started = performance.now();
-  const { redeliveries } = await deliver(workload.batches, environments, workload.shape.batchSize);
+  const { redeliveries, invocations } = await deliver(workload.batches, timed, workload.shape.batchSize);
   const seconds = (performance.now() - started) / 1000;
+  const nodeCpuPerRecord = (ownCpuMs() - nodeCpuBefore) / workload.deliveries;
+  const dynamodbCpuAfter = processCpuMs(ddb.pid);
+  const dynamodbCpuPerRecord = dynamodbCpuBefore === undefined || dynamodbCpuAfter === undefined ? undefined : (dynamodbCpuAfter - dynamodbCpuBefore) / workload.deliveries;
   const money = await checkMoney(adminDoc, tableName, workload);
   for (const client of [...clients, admin]) client.destroy();
   sqs.destroy();
-  return { variant, seconds, recordsPerSecond: workload.deliveries / seconds, requests, redeliveries, money };
+  return {
+    variant,
+    seconds,
+    recordsPerSecond: workload.deliveries / seconds,
+    requests,
+    redeliveries,
+    invocations,
+    msPerInvocation: handlerMs / invocations,
+    nodeCpuPerRecord,
+    dynamodbCpuPerRecord,
+    money,
+  };
+}
+
+/** `0.52 node + 1.60 DynamoDB Local` (the JVM's share only where /proc is readable). */
+function cpuText(r: { nodeCpuPerRecord: number; dynamodbCpuPerRecord: number | undefined }): string {
+  return `${r.nodeCpuPerRecord.toFixed(2)} node + ${r.dynamodbCpuPerRecord === undefined ? '?' : r.dynamodbCpuPerRecord.toFixed(2)} DynamoDB Local`;
 }
 
 function moneyText(m: MoneyCheck, workload: ConsumerWorkload): string {
@@ -117,33 +173,47 @@ async function main() {
       `${workload.batches.length} batches of <= ${shape.batchSize}, ${ENVIRONMENTS} environments, ${shape.managers} managers, ${shape.tasks} tasks (half re-rated)\n`,
   );
 
-  const ddb = await startDynamoDbLocal();
+  const ddb = await startDynamoDbLocal({ jvm: 'throughput' });
+  out(`load average at start ${load()} (1, 5, 15 min; ${availableParallelism()} cores)`);
   let failed = false;
   try {
-    // DynamoDB Local (a JVM) and both consumers' code paths are several times slower until warm.
+    // DynamoDB Local's JIT and both consumers' code paths are several times slower until warm (see the header).
     const warmup = planConsumerWorkload({ ...shape, solutions: Number(values.warmup) }, 7);
-    for (const variant of ['project', 'powertools'] as const) await runVariant(variant, 0, ddb.endpoint, warmup);
-    out(`  (warm-up: ${warmup.deliveries} records through each variant, not counted)`);
+    const warmupRates: Record<Variant, string[]> = { project: [], powertools: [] };
+    for (let pass = 1; pass <= WARMUP_PASSES; pass += 1) {
+      for (const variant of ['project', 'powertools'] as const) warmupRates[variant].push((await runVariant(variant, -pass, ddb, warmup)).recordsPerSecond.toFixed(0));
+    }
+    out(
+      `  warm-up, not counted: ${WARMUP_PASSES} x ${warmup.deliveries} records through each variant ` +
+        `(records/s: bonus ${warmupRates.project.join(' -> ')}, Powertools ${warmupRates.powertools.join(' -> ')})`,
+    );
     const results: RunResult[] = [];
     for (let round = 1; round <= ROUNDS; round += 1) {
       const order: Variant[] = round % 2 ? ['project', 'powertools'] : ['powertools', 'project'];
       for (const variant of order) {
-        const result = await runVariant(variant, round, ddb.endpoint, workload);
+        const result = await runVariant(variant, round, ddb, workload);
         results.push(result);
         out(
           `  round ${round} ${variant.padEnd(10)} ${result.recordsPerSecond.toFixed(0).padStart(5)} records/s  ${(result.requests.total / workload.deliveries).toFixed(2)} requests a record  ` +
-            `${result.redeliveries} redeliveries  money ${moneyText(result.money, workload)}`,
+            `CPU a record ${cpuText(result)}  ${result.redeliveries} redeliveries  money ${moneyText(result.money, workload)}  load ${load()}`,
         );
       }
     }
 
     const summary = (variant: Variant) => {
       const runs = results.filter((r) => r.variant === variant);
-      const mid = runs.find((r) => r.recordsPerSecond === median(runs.map((x) => x.recordsPerSecond))) ?? runs[0]!;
+      const rate = median(runs.map((r) => r.recordsPerSecond));
+      // The run whose rate is the median (the lower middle one for an even count): its requests by command and latencies.
+      const mid = [...runs].sort((a, b) => a.recordsPerSecond - b.recordsPerSecond)[Math.floor((runs.length - 1) / 2)]!;
+      const dynamodbCpu = runs.map((r) => r.dynamodbCpuPerRecord).filter((ms): ms is number => ms !== undefined);
       return {
-        rate: median(runs.map((r) => r.recordsPerSecond)),
+        rate,
         requestsPerRecord: median(runs.map((r) => r.requests.total / workload.deliveries)),
         byCommand: mid.requests.describe(workload.deliveries),
+        latency: mid.requests.describeLatency(),
+        msPerInvocation: median(runs.map((r) => r.msPerInvocation)),
+        nodeCpuPerRecord: median(runs.map((r) => r.nodeCpuPerRecord)),
+        dynamodbCpuPerRecord: dynamodbCpu.length ? median(dynamodbCpu) : undefined,
         redeliveries: median(runs.map((r) => r.redeliveries)),
         moneyExact: runs.every((r) => r.money.balanceExact && r.money.ledgerEntries === shape.solutions && r.money.doubled === 0 && r.money.missing === 0),
         doubled: Math.max(...runs.map((r) => r.money.doubled)),
@@ -152,14 +222,42 @@ async function main() {
     const project = summary('project');
     const peer = summary('powertools');
     const ratio = project.rate / peer.rate;
-    out(`\n(a) medians of ${ROUNDS} rounds (${workload.deliveries} records delivered a run)`);
+    // Each round's two runs ran minutes apart at most, under the same load: their ratio, round by round.
+    const roundRatios = Array.from({ length: ROUNDS }, (_, i) => {
+      const [a, b] = results.slice(2 * i, 2 * i + 2);
+      return (a!.variant === 'project' ? a!.recordsPerSecond / b!.recordsPerSecond : b!.recordsPerSecond / a!.recordsPerSecond).toFixed(2);
+    });
+    out(`\n(a) medians of ${ROUNDS} rounds (${workload.deliveries} records delivered a run); load average now ${load()}`);
     const rows = [
-      ['consumer', 'records/s', 'ratio', 'requests/record', 'by command (a record)', 'redeliveries', 'money'],
-      ['bonus (batch handler)', project.rate.toFixed(0), `${ratio.toFixed(2)}x`, project.requestsPerRecord.toFixed(3), project.byCommand, String(project.redeliveries), project.moneyExact ? 'exact, 0 doubled' : `WRONG (doubled ${project.doubled})`],
-      ['Powertools batch + idempotency', peer.rate.toFixed(0), '1.00x', peer.requestsPerRecord.toFixed(3), peer.byCommand, String(peer.redeliveries), peer.moneyExact ? 'exact, 0 doubled' : `WRONG (doubled ${peer.doubled})`],
+      ['consumer', 'records/s', 'ratio', 'requests/record', 'by command (a record)', 'redeliveries', 'money', 'CPU ms a record'],
+      [
+        'bonus (batch handler)',
+        project.rate.toFixed(0),
+        `${ratio.toFixed(2)}x`,
+        project.requestsPerRecord.toFixed(3),
+        project.byCommand,
+        String(project.redeliveries),
+        project.moneyExact ? 'exact, 0 doubled' : `WRONG (doubled ${project.doubled})`,
+        cpuText(project),
+      ],
+      [
+        'Powertools batch + idempotency',
+        peer.rate.toFixed(0),
+        '1.00x',
+        peer.requestsPerRecord.toFixed(3),
+        peer.byCommand,
+        String(peer.redeliveries),
+        peer.moneyExact ? 'exact, 0 doubled' : `WRONG (doubled ${peer.doubled})`,
+        cpuText(peer),
+      ],
     ];
     const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-    for (const row of rows) out(`  ${row.map((cell, c) => (c === 0 || c === 4 || c === 6 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')}`);
+    const leftAligned = new Set([0, 4, 6, 7]);
+    for (const row of rows) out(`  ${row.map((cell, c) => (leftAligned.has(c) ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')}`);
+    out(`  ratio round by round: ${roundRatios.join(', ')}`);
+    out(`  where a batch's time goes (median run; an invocation = one SQS batch, ${ENVIRONMENTS} in flight):`);
+    out(`    bonus       ${project.msPerInvocation.toFixed(1)} ms an invocation; round trips ${project.latency}`);
+    out(`    Powertools  ${peer.msPerInvocation.toFixed(1)} ms an invocation; round trips ${peer.latency} (a record's requests overlap: its 2 reads, and the 10 records of a batch)`);
     const target = ratio >= 3 && project.requestsPerRecord <= 0.25;
     const bar = ratio >= 2.5 && project.requestsPerRecord <= 0.3 && project.moneyExact;
     out(`  target >= 3x at <= 0.25 requests a record: ${target ? 'met' : 'not met'}; bar >= 2.5x, <= 0.3, money exact: ${bar ? 'met' : 'NOT MET'}`);
