@@ -84,7 +84,7 @@ async function runVariant(variant: Variant, round: number, ddb: DynamoDbLocal, w
   const admin = new DynamoDBClient({ ...local, endpoint });
   const adminDoc = DynamoDBDocumentClient.from(admin, { marshallOptions: { removeUndefinedValues: true } });
   const tableName = `bench-${variant}-${round}-${Date.now().toString(36)}`;
-  await createServiceTable(admin, tableName, { stream: false }); // see the header: DynamoDB Local's stream cost
+  await createServiceTable(admin, tableName); // without a stream: see the header
   const idempotencyTableName = `${tableName}-idempotency`;
   if (variant === 'powertools') {
     await admin.send(

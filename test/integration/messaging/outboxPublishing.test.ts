@@ -26,7 +26,7 @@ const table = uniqueName('hiring');
 let streamArn: string;
 
 beforeAll(async () => {
-  streamArn = await createServiceTable(dynamodb, table);
+  streamArn = await createServiceTable(dynamodb, table, { stream: true });
 });
 beforeEach(() => {
   eventBridgeMock.reset();
