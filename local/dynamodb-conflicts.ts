@@ -50,6 +50,13 @@ export interface TransactionConflictsOptions {
   readonly target: string;
   /** Called for each refused request (one call per request, whatever the number of items). */
   readonly onConflict?: (operation: ConflictingOperation, request: ProxiedRequest) => void;
+  /**
+   * The least time a transaction holds its items, answer included. DynamoDB Local answers a
+   * transaction in a few ms, DynamoDB in tens: a test that must meet contention sets a floor so that
+   * writes started together still overlap on a machine too busy to start them within those few ms.
+   * @default 0 (as long as DynamoDB Local takes)
+   */
+  readonly minTransactionMs?: number;
 }
 
 type AttributeMap = Record<string, unknown>;
@@ -166,8 +173,12 @@ export class TransactionConflicts implements ProxyLayer {
     if (conflicting.some(Boolean)) return this.cancel('TransactWriteItems', request, conflicting);
     this.transactions.add(ids);
     if (token) this.tokens.add(token);
+    const started = Date.now();
     try {
-      return await forward();
+      const answer = await forward();
+      const floor = (this.options.minTransactionMs ?? 0) - (Date.now() - started);
+      if (floor > 0) await new Promise((resolve) => setTimeout(resolve, floor));
+      return answer;
     } finally {
       this.transactions.remove(ids);
       if (token) this.tokens.delete(token);

@@ -158,8 +158,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const clientConfig = { region: 'us-east-1', credentials: LOCAL_CREDENTIALS };
     const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: dynamodbEndpoint });
     const streams = new DynamoDBStreamsClient({ ...clientConfig, endpoint: dynamodbEndpoint });
-    // The SQS pollers hold one connection per loop in a 20-second long poll (as Lambda's pollers do):
-    // above the SDK's default 50 sockets a send or delete would queue behind the polls.
+    // The SQS pollers hold one connection per loop in a long poll (10 loops per consumer): above the
+    // SDK's default 50 sockets a send or delete would queue behind the polls.
     const sqs = new SQSClient({ ...clientConfig, endpoint: sqsEndpoint, requestHandler: { httpAgent: { keepAlive: true, maxSockets: 1_000 } } });
     const stopClients = async () => {
       dynamodb.destroy();

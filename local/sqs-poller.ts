@@ -10,6 +10,7 @@
  * - `FilterCriteria`: a message matching no filter is deleted without invoking (the body is
  *   matched as JSON when it parses, as Lambda does).
  */
+import { setMaxListeners } from 'node:events';
 import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { LOCAL_REGION } from './assembly.js';
 import type { EventMatcher } from './event-pattern.js';
@@ -112,6 +113,9 @@ export class SqsPoller {
 
   start(): this {
     const n = Math.max(1, this.options.maxConcurrency ?? 5);
+    // Every loop waits on the one stop signal (its long poll, its planned delays): up to a few
+    // listeners a loop, by design, above Node's leak warning at 10.
+    setMaxListeners(4 * n, this.abort.signal);
     for (let i = 0; i < n; i++) this.loops.push(this.loop());
     return this;
   }
@@ -162,9 +166,10 @@ export class SqsPoller {
     const batch: Message[] = [];
     while (this.running && batch.length < batchSize) {
       if (batch.length > 0 && Date.now() >= deadline) break;
-      // An empty batch long-polls 20 s, as Lambda's pollers do: a message wakes the poll at once, and an
-      // idle queue costs one request per loop every 20 s instead of every second.
-      const wait = batch.length === 0 ? 20 : Math.min(1, Math.ceil((deadline - Date.now()) / 1000));
+      // Long polls of 1 s, not Lambda's 20: a poll cut short by a stop or reload stays a waiter inside
+      // fauxqs until its wait ends, and a message arriving meanwhile is received by it and lost from
+      // sight until its visibility timeout; 1 s keeps that window small.
+      const wait = batch.length === 0 ? 1 : Math.min(1, Math.ceil((deadline - Date.now()) / 1000));
       const { Messages = [] } = await this.options.sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: this.options.queueUrl,

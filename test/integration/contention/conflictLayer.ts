@@ -20,7 +20,9 @@ export function useConflictLayer(): ConflictingDynamoDb {
   let proxy: ServiceProxy | undefined;
   beforeAll(async () => {
     const target = inject('dynamodbEndpoint');
-    layer.conflicts = new TransactionConflicts({ target });
+    // Transactions held 50 ms at least: the writes of a storm overlap even on a busy machine, so
+    // every storm meets DynamoDB's conflicts (checked by `withConflicts`).
+    layer.conflicts = new TransactionConflicts({ target, minTransactionMs: 50 });
     proxy = await ServiceProxy.start({ protocol: 'dynamodb', target, layers: [layer.conflicts] });
     layer.dynamodb = new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, endpoint: proxy.endpoint });
     layer.doc = DynamoDBDocumentClient.from(layer.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
