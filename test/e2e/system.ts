@@ -7,6 +7,7 @@
  * - `E2E_ENDPOINTS=<file>` (JSON `{hiring, tasks, bonus}`): a deployed stack (LocalStack or AWS);
  *   nothing is started, requests are SigV4-signed when the host is not loopback.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { LOCAL_SCHEDULE_SECONDS_PER_MINUTE } from '../../local/localAssembly.js';
 import { inject } from 'vitest';
 import { readEndpointsFile, serviceUrls, type EndpointsFile } from '../../local/endpointsFile.js';
@@ -46,7 +47,6 @@ export async function startSystem(): Promise<SystemUnderTest> {
   const logs: string[] = [];
   const keep = (line: string) => {
     logs.push(line);
-    if (logs.length > 500) logs.shift();
   };
   let started = 0;
   // The runtime reads the templates while it starts (function code later, from content-addressed asset folders).
@@ -72,6 +72,10 @@ export async function startSystem(): Promise<SystemUnderTest> {
     logs,
     services: runtime.services,
     timings: { synthMs: synth.ms, synthesized: synth.synthesized, bootMs: Date.now() - started },
-    stop: () => runtime.stop(),
+    stop: async () => {
+      mkdirSync('.local/e2e', { recursive: true });
+      writeFileSync('.local/e2e/run.log', `${logs.join('\n')}\n`);
+      await runtime.stop();
+    },
   };
 }
