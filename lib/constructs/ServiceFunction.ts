@@ -117,7 +117,7 @@ export class ServiceFunction extends NodejsFunction {
           }),
       // `import()` becomes `require()` in the CommonJS bundle: an SDK client loaded on first use
       // (e.g. `lazySendMessage`) then resolves like every other require, through NODE_PATH to the
-      // runtime's copy (ESM resolution ignores NODE_PATH).
+      // runtime's copy (ESM resolution ignores NODE_PATH), or is in the bundle with `bundleAwsSdk`.
       esbuildArgs: { '--supported:dynamic-import': 'false' },
       ...bundling,
     };
