@@ -24,7 +24,7 @@ import { functionDefinitions, LambdaRunner, type FunctionDefinition, type Lambda
 import { assertPortFree } from './net.js';
 import { loadSchedules, LocalScheduler } from './scheduler.js';
 import { ServiceProxy } from './service-proxy.js';
-import { SqsPoller, type SqsDeliveryHooks } from './sqs-poller.js';
+import { eventLabel, SqsPoller, type SqsDeliveryHooks } from './sqs-poller.js';
 import { startSqsServer, type SqsServer } from './sqs-server.js';
 import { createQueues, type LocalQueue } from './sqs-resources.js';
 import { StreamPoller } from './stream-poller.js';
@@ -44,6 +44,12 @@ export interface LocalRuntimeOptions {
   readonly log?: (message: string) => void;
   /** Receives each line a function prints. Default: stdout prefixed with the function name. */
   readonly functionLog?: (functionName: string, line: string) => void;
+  /**
+   * Follows every message, to find where one went: events accepted on a bus, messages the runtime
+   * sends to queues (rule targets, schedules, stream failures), and each SQS mapping's batches
+   * (received, deleted, left on the queue). Default: off.
+   */
+  readonly trace?: (line: string) => void;
   /**
    * DynamoDB's transaction conflicts for the functions (`local/dynamodb-conflicts.ts`): their DynamoDB
    * endpoint is a proxy that refuses a write to an item another in-flight transaction holds, as AWS
@@ -175,7 +181,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       const queue = queueByArn().get(arn);
       if (!queue) throw new Error(`no local queue with ARN ${arn}`);
       const MessageAttributes = attributes && Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]));
-      await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body, MessageGroupId: messageGroupId, MessageAttributes }));
+      const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body, MessageGroupId: messageGroupId, MessageAttributes }));
+      options.trace?.(`sent to ${queue.name}: ${MessageId} ${eventLabel(body)}`);
     };
 
     const runner = new LambdaRunner([], { log: options.functionLog, invocationFault: options.invocationFault });
@@ -197,6 +204,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       onError: log,
     });
     owned.push(() => eventBridge.stop());
+    if (options.trace) eventBridge.subscribe((event, bus) => options.trace?.(`put on ${bus}: ${eventLabel(JSON.stringify(event))}`));
     const scheduler = new LocalScheduler({
       secondsPerMinute: options.schedules?.secondsPerMinute,
       targets: {
@@ -297,6 +305,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
             onError: log,
             delivery: options.sqsDelivery,
             queueVisibilitySeconds: queue.attributes.VisibilityTimeout === undefined ? undefined : Number(queue.attributes.VisibilityTimeout),
+            trace: options.trace,
           }).start();
           pollers.set(key, { signature, kind: 'sqs', stop: () => poller.stop(), inFlight: () => poller.inFlight });
         } else if (service === 'dynamodb') {

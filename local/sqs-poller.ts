@@ -33,6 +33,8 @@ export interface SqsPollerOptions {
   readonly delivery?: SqsDeliveryHooks;
   /** The queue's `VisibilityTimeout` (for `delivery.retryVisibilitySeconds` as a function). Default 30. */
   readonly queueVisibilitySeconds?: number;
+  /** Follows each message: received (with its receive count), deleted, or left on the queue. Default: off. */
+  readonly trace?: (line: string) => void;
 }
 
 /** One invocation planned from a received batch. */
@@ -92,6 +94,16 @@ export function toSqsRecord(message: Message, queueArn: string): SqsRecord {
     eventSourceARN: queueArn,
     awsRegion: LOCAL_REGION,
   };
+}
+
+/** `<detail-type> <event_id>` of an EventBridge event body (the domain event's own id survives republishing), for the trace. */
+export function eventLabel(body: string): string {
+  try {
+    const event = JSON.parse(body) as { 'detail-type'?: string; detail?: { event_id?: string } };
+    return `${event['detail-type'] ?? '?'} ${event.detail?.event_id ?? '?'}`;
+  } catch {
+    return `(${body.length} bytes, not JSON)`;
+  }
 }
 
 function filterView(record: SqsRecord): unknown {
@@ -170,7 +182,7 @@ export class SqsPoller {
       // fauxqs until its wait ends, and a message arriving meanwhile is received by it and lost from
       // sight until its visibility timeout; 1 s keeps that window small.
       const wait = batch.length === 0 ? 1 : Math.min(1, Math.ceil((deadline - Date.now()) / 1000));
-      const { Messages = [] } = await this.options.sqs.send(
+      const { Messages = [], $metadata } = await this.options.sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: this.options.queueUrl,
           MaxNumberOfMessages: Math.min(10, batchSize - batch.length),
@@ -181,6 +193,8 @@ export class SqsPoller {
         }),
         { abortSignal: this.abort.signal },
       );
+      // A retried receive: what an earlier attempt received, if it reached the server, is invisible until its visibility timeout.
+      if (($metadata.attempts ?? 1) > 1) this.options.trace?.(`${this.options.key}: receive took ${$metadata.attempts} attempts`);
       batch.push(...Messages);
       if (batch.length > 0 && windowMs === 0) break;
     }
@@ -188,11 +202,13 @@ export class SqsPoller {
   }
 
   private async process(messages: Message[]): Promise<void> {
-    const { queueArn, filters } = this.options;
+    const { queueArn, filters, trace } = this.options;
     let records = messages.map((m) => toSqsRecord(m, queueArn));
+    trace?.(`${this.options.key}: received ${records.map((r) => `${r.messageId}(${r.attributes.ApproximateReceiveCount ?? '?'}) ${eventLabel(r.body)}`).join(', ')}`);
     if (filters?.length) {
       const dropped = records.filter((r) => !filters.some((f) => f(filterView(r))));
       records = records.filter((r) => !dropped.includes(r));
+      if (dropped.length) trace?.(`${this.options.key}: matches no filter ${dropped.map((r) => r.messageId).join(' ')}`);
       await this.delete(dropped);
     }
     if (!records.length) return;
@@ -255,6 +271,7 @@ export class SqsPoller {
 
   /** With `retryVisibilitySeconds`, makes messages left on the queue visible again that soon. */
   private async retrySoon(records: readonly SqsRecord[]): Promise<void> {
+    if (records.length) this.options.trace?.(`${this.options.key}: left on the queue ${records.map((r) => r.messageId).join(' ')}`);
     const hook = this.options.delivery?.retryVisibilitySeconds;
     const seconds = typeof hook === 'function' ? Math.max(0, Math.round(hook(this.options.queueVisibilitySeconds ?? 30))) : hook;
     if (seconds === undefined || !records.length || !this.running) return;
@@ -272,6 +289,7 @@ export class SqsPoller {
   }
 
   private async delete(records: readonly SqsRecord[]): Promise<void> {
+    if (records.length) this.options.trace?.(`${this.options.key}: deleting ${records.map((r) => r.messageId).join(' ')}`);
     for (let i = 0; i < records.length; i += 10) {
       const chunk = records.slice(i, i + 10);
       await this.options.sqs.send(

@@ -40,9 +40,11 @@ afterAll(async () => {
 // A failing test prints the runtime's and the functions' last log lines (local mode).
 beforeEach(({ onTestFailed }) => {
   const from = system.logs.length;
-  onTestFailed(() => {
-    const lines = system.logs.slice(from).slice(-60);
-    if (lines.length) process.stdout.write(`runtime log during the failed test (last ${lines.length} lines):\n${lines.join('\n')}\n`);
+  onTestFailed(async () => {
+    const lines = system.logs.slice(from).filter((line) => !line.startsWith('[trace]')).slice(-60);
+    if (lines.length) process.stdout.write(`runtime log during the failed test (last ${lines.length} lines; the whole log with every message's trace is written to .local/e2e/run.log):\n${lines.join('\n')}\n`);
+    const queues = await system.queueStates();
+    if (queues.length) process.stdout.write(`queues at the failure:\n${queues.join('\n')}\n`);
   });
 });
 

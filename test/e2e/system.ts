@@ -8,6 +8,8 @@
  *   nothing is started, requests are SigV4-signed when the host is not loopback.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { LOCAL_REGION } from '../../local/assembly.js';
 import { LOCAL_SCHEDULE_SECONDS_PER_MINUTE } from '../../local/localAssembly.js';
 import { inject } from 'vitest';
 import { readEndpointsFile, serviceUrls, type EndpointsFile } from '../../local/endpointsFile.js';
@@ -26,6 +28,8 @@ export interface SystemUnderTest {
   /** The local servers (local mode only): DynamoDB, SQS and EventBridge endpoints. */
   readonly services?: LocalRuntime['services'];
   readonly timings: { synthMs?: number; synthesized?: boolean; bootMs?: number };
+  /** Each queue's depth (visible, in flight, delayed) and its mappings' batches in flight (local mode), for failure messages. */
+  queueStates(): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -40,6 +44,7 @@ export async function startSystem(): Promise<SystemUnderTest> {
       eventualTimeoutMs: Number(process.env.E2E_TIMEOUT_MS ?? 180_000),
       logs: [],
       timings: {},
+      queueStates: async () => [],
       stop: async () => undefined,
     };
   }
@@ -58,6 +63,8 @@ export async function startSystem(): Promise<SystemUnderTest> {
       services: { dynamodbEndpoint: inject('dynamodbEndpoint'), sqsEndpoint: inject('sqsEndpoint') },
       log: (m) => keep(`[local] ${m}`),
       functionLog: (fn, line) => keep(`${fn}: ${line}`),
+      // Every message's path in the run log: where an awaited outcome stalled shows there.
+      trace: (line) => keep(`[trace] ${line}`),
     });
     return { synth, runtime };
   });
@@ -72,6 +79,19 @@ export async function startSystem(): Promise<SystemUnderTest> {
     logs,
     services: runtime.services,
     timings: { synthMs: synth.ms, synthesized: synth.synthesized, bootMs: Date.now() - started },
+    queueStates: async () => {
+      const sqs = new SQSClient({ endpoint: runtime.services.sqs, region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+      try {
+        return await Promise.all(
+          runtime.queues().map(async (queue) => {
+            const { Attributes: a = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['All'] }));
+            return `${queue.name}: visible ${a.ApproximateNumberOfMessages}, in flight ${a.ApproximateNumberOfMessagesNotVisible}, delayed ${a.ApproximateNumberOfMessagesDelayed}`;
+          }),
+        );
+      } finally {
+        sqs.destroy();
+      }
+    },
     stop: async () => {
       mkdirSync('.local/e2e', { recursive: true });
       writeFileSync('.local/e2e/run.log', `${logs.join('\n')}\n`);
