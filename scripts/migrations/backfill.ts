@@ -177,7 +177,11 @@ export async function runBackfill(spec: BackfillSpec, options: BackfillOptions):
       counts.skipped += planned.length - updates.length;
       if (!options.dryRun) {
         for (let i = 0; i < updates.length; i += concurrency) {
-          await Promise.all(updates.slice(i, i + concurrency).map(write));
+          // Settled, not Promise.all: a failed write must not return while its siblings are still
+          // writing, or a run that "crashed" would go on changing rows after it reported.
+          const outcomes = await Promise.allSettled(updates.slice(i, i + concurrency).map(write));
+          const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+          if (failed) throw failed.reason;
         }
       } else {
         counts.updated += updates.length; // would be updated (conditions not evaluated)
