@@ -38,7 +38,12 @@ export interface LocalRuntimeOptions {
   readonly fresh?: boolean;
   /** Fixed ports (a taken port is a clear error). APIs by RestApi name or logical id; others get free ports. */
   readonly ports?: { dynamodb?: number; sqs?: number; eventbridge?: number; apis?: Record<string, number> };
-  /** Use already running servers instead of starting DynamoDB Local / fauxqs (tests share one per run). */
+  /**
+   * Use already running servers instead of starting DynamoDB Local / fauxqs. The runtime takes its
+   * queues and table streams as its own: two runtimes of the same app (same queue and table names) on
+   * one server poll each other's queues, and a message received by one that stops is invisible until
+   * its visibility timeout. Share servers only between assemblies with distinct names.
+   */
   readonly services?: { dynamodbEndpoint?: string; sqsEndpoint?: string };
   /** Receives the runtime's own messages. Default: stderr. */
   readonly log?: (message: string) => void;

@@ -8,6 +8,8 @@ import { startSystem, type SystemUnderTest } from './system.js';
  * app (or a deployed stack with `E2E_ENDPOINTS=<file>`). Eventual outcomes are awaited by polling
  * the APIs, never by sleeping.
  */
+/** Names this suite's run log, `.local/e2e/<suite>.log`. */
+const SUITE = 'api';
 let system: SystemUnderTest;
 let steps: StorySteps;
 /** Per test: eventual outcomes are awaited for up to `eventualTimeoutMs` each. */
@@ -17,7 +19,7 @@ const TEST_TIMEOUT_MS = Number(process.env.E2E_TEST_TIMEOUT_MS ?? (process.env.E
 const PER_RATING_POINT = 100;
 
 beforeAll(async () => {
-  system = await startSystem();
+  system = await startSystem(SUITE);
   steps = storySteps(system.api, { timeoutMs: system.eventualTimeoutMs });
   // The three HTTP functions cold-start in parallel here rather than one after the other in the first test.
   await Promise.all(
@@ -42,7 +44,7 @@ beforeEach(({ onTestFailed }) => {
   const from = system.logs.length;
   onTestFailed(async () => {
     const lines = system.logs.slice(from).filter((line) => !line.startsWith('[trace]')).slice(-60);
-    if (lines.length) process.stdout.write(`runtime log during the failed test (last ${lines.length} lines; the whole log with every message's trace is written to .local/e2e/run.log):\n${lines.join('\n')}\n`);
+    if (lines.length) process.stdout.write(`runtime log during the failed test (last ${lines.length} lines; the whole log with every message's trace is written to .local/e2e/${SUITE}.log):\n${lines.join('\n')}\n`);
     const queues = await system.queueStates();
     if (queues.length) process.stdout.write(`queues at the failure:\n${queues.join('\n')}\n`);
   });

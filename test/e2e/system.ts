@@ -2,8 +2,11 @@
  * The system under test for the end-to-end suite, driven only through its HTTP APIs.
  *
  * - Default: the offline runtime, booted once for the suite from the real app synthesized into
- *   `.local/test-cdk.out` (shared with the chaos test, reused while no source changed) with the local short delays, on the
- *   DynamoDB Local and SQS server of the vitest global setup.
+ *   `.local/test-cdk.out` (shared with the chaos test, reused while no source changed) with the local short delays, on
+ *   its own DynamoDB Local and SQS server. Not the global setup's: the app's queue and table names are fixed, so two
+ *   suites booting it on one server at once (this one and `hostile.test.ts`) would poll each other's queues and
+ *   stream each other's tables, and a message taken by the runtime that stopped first stays invisible until its
+ *   visibility timeout.
  * - `E2E_ENDPOINTS=<file>` (JSON `{hiring, tasks, bonus}`): a deployed stack (LocalStack or AWS);
  *   nothing is started, requests are SigV4-signed when the host is not loopback.
  */
@@ -11,7 +14,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LOCAL_REGION } from '../../local/assembly.js';
 import { LOCAL_SCHEDULE_SECONDS_PER_MINUTE } from '../../local/localAssembly.js';
-import { inject } from 'vitest';
 import { readEndpointsFile, serviceUrls, type EndpointsFile } from '../../local/endpointsFile.js';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime.js';
 import { ApiClient } from '../../scripts/e2e/client.js';
@@ -33,7 +35,8 @@ export interface SystemUnderTest {
   stop(): Promise<void>;
 }
 
-export async function startSystem(): Promise<SystemUnderTest> {
+/** `suite` names the run log written at stop: `.local/e2e/<suite>.log`. */
+export async function startSystem(suite: string): Promise<SystemUnderTest> {
   const file = process.env.E2E_ENDPOINTS;
   if (file) {
     const endpoints = readEndpointsFile(file);
@@ -60,7 +63,6 @@ export async function startSystem(): Promise<SystemUnderTest> {
     const runtime: LocalRuntime = await startLocalRuntime({
       schedules: { secondsPerMinute: LOCAL_SCHEDULE_SECONDS_PER_MINUTE },
       assemblyDir: synth.outdir,
-      services: { dynamodbEndpoint: inject('dynamodbEndpoint'), sqsEndpoint: inject('sqsEndpoint') },
       log: (m) => keep(`[local] ${m}`),
       functionLog: (fn, line) => keep(`${fn}: ${line}`),
       // Every message's path in the run log: where an awaited outcome stalled shows there.
@@ -94,7 +96,7 @@ export async function startSystem(): Promise<SystemUnderTest> {
     },
     stop: async () => {
       mkdirSync('.local/e2e', { recursive: true });
-      writeFileSync('.local/e2e/run.log', `${logs.join('\n')}\n`);
+      writeFileSync(`.local/e2e/${suite}.log`, `${logs.join('\n')}\n`);
       await runtime.stop();
     },
   };

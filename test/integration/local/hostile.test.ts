@@ -17,12 +17,14 @@ const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secret
 const SEED = Number(process.env.FUZZ_SEED ?? 20261202);
 const FUZZ_REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 240);
 
+/** Names this suite's run log, `.local/e2e/<suite>.log`. */
+const SUITE = 'hostile';
 let system: SystemUnderTest;
 let origins: { hiring: string; tasks: string; bonus: string; eventbridge: string };
 let stage: string;
 
 beforeAll(async () => {
-  system = await startSystem();
+  system = await startSystem(SUITE);
   if (system.mode !== 'local' || !system.services) throw new Error('hostile.test.ts runs against the offline runtime only');
   const hiring = new URL(system.endpoints.hiring);
   stage = hiring.pathname.split('/')[1]!;
