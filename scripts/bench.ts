@@ -26,6 +26,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -89,6 +90,13 @@ async function coldInit(file: string, exportName: string, env: Record<string, st
   const m = JSON.parse(stdout) as InitTime & { exported: boolean };
   if (!m.exported) throw new Error(`${file} does not export ${exportName}`);
   return { ms: m.ms, cpuMs: m.cpuMs };
+}
+
+async function referenceInit(): Promise<InitTime> {
+  const file = createRequire(import.meta.url).resolve('@aws-sdk/client-dynamodb');
+  const times: InitTime[] = [];
+  for (let i = 0; i < RUNS; i += 1) times.push(await coldInit(file, 'DynamoDBClient', {}));
+  return { ms: median(times.map((t) => t.ms)), cpuMs: median(times.map((t) => t.cpuMs)) };
 }
 
 interface Row {
@@ -234,7 +242,11 @@ async function main() {
   }
   out(`hiring-events bench (${synthNote}, node ${process.version})\n`);
 
-  out(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on this machine's cores\n`);
+  out(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on this machine's cores`);
+  // Init times are this machine's, not Lambda's: the same bundle measures twice as slow on a slower
+  // host. What every function pays, measured the same way, makes figures from two machines comparable.
+  const reference = await referenceInit();
+  out(`machine reference: requiring @aws-sdk/client-dynamodb alone in a fresh process, median of ${RUNS}: ${reference.cpuMs.toFixed(1)} ms cpu, ${reference.ms.toFixed(1)} ms wall\n`);
   out(`(a) the project's Lambdas (ServiceFunction, lambdas/**): minified bundle size (@aws-sdk external unless bundleAwsSdk) and module init, median of ${RUNS} cold loads`);
   const { rows, skipped } = await benchFunctions(assemblyDir);
   printRows(rows);
