@@ -1,7 +1,7 @@
 /**
  * `npm start` = `node --import tsx local/cli.ts [--assembly DIR] [--data .local/dynamodb] [--fresh] [--in-memory]
  *   [--port-dynamodb N] [--port-sqs N] [--port-eventbridge N] [--port-api NameOrLogicalId=N ...]
- *   [--no-transaction-conflicts]`
+ *   [--no-transaction-conflicts] [--trace]`
  *
  * Synthesizes the app into `.local/cdk.out` (reused when no source changed; `--assembly DIR` uses an
  * existing assembly instead), brings it up locally, prints the endpoints and writes
@@ -34,6 +34,8 @@ const { values } = parseArgs({
     'port-eventbridge': { type: 'string' },
     'port-api': { type: 'string', multiple: true },
     'no-transaction-conflicts': { type: 'boolean', default: false },
+    // Every message's path on stderr (events put, messages sent, each mapping's batches): see local/README.md.
+    trace: { type: 'boolean', default: false },
   },
 });
 
@@ -116,6 +118,7 @@ try {
     ports: { dynamodb: num(values['port-dynamodb']), sqs: num(values['port-sqs']), eventbridge: num(values['port-eventbridge']), apis },
     schedules: { secondsPerMinute: LOCAL_SCHEDULE_SECONDS_PER_MINUTE },
     transactionConflicts: !values['no-transaction-conflicts'],
+    trace: values.trace ? (line) => process.stderr.write(`[trace] ${line}\n`) : undefined,
   });
   const running = runtime;
   catalog = await startCatalogServer();
