@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { storySteps, uniqueLogin, type StorySteps } from '../../scripts/e2e/steps.js';
+import { waitFor } from '../../local/net.js';
 import { startSystem, type SystemUnderTest } from './system.js';
 
 /**
@@ -203,3 +204,12 @@ describe('every value answered with 2xx reaches every service that needs it', { 
   });
 });
 
+describe('the local message path', { timeout: TEST_TIMEOUT_MS }, () => {
+  // Last in the file: every event routed to a queue during the suite reached its consumer. A message taken
+  // by anything else (another runtime polling the same queue names) would stay here until the ceiling.
+  it.runIf(process.env.E2E_ENDPOINTS === undefined)('every message the runtime sent to a queue was received and deleted by its mapping', async () => {
+    await waitFor(() => system.strandedMessages().length === 0, { timeoutMs: system.eventualTimeoutMs, intervalMs: 200, what: 'every sent message to be consumed' }).catch((error: Error) => {
+      throw new Error(`${error.message}; still not consumed:\n${system.strandedMessages().join('\n')}`);
+    });
+  });
+});

@@ -32,6 +32,11 @@ export interface SystemUnderTest {
   readonly timings: { synthMs?: number; synthesized?: boolean; bootMs?: number };
   /** Each queue's depth (visible, in flight, delayed) and its mappings' batches in flight (local mode), for failure messages. */
   queueStates(): Promise<string[]>;
+  /**
+   * Messages the runtime sent to a queue (rule targets, schedules) that no mapping of this runtime has
+   * received and deleted yet, from its trace (local mode; none remotely): `<queue>: <message id> <event>`.
+   */
+  strandedMessages(): string[];
   stop(): Promise<void>;
 }
 
@@ -48,6 +53,7 @@ export async function startSystem(suite: string): Promise<SystemUnderTest> {
       logs: [],
       timings: {},
       queueStates: async () => [],
+      strandedMessages: () => [],
       stop: async () => undefined,
     };
   }
@@ -55,6 +61,15 @@ export async function startSystem(suite: string): Promise<SystemUnderTest> {
   const logs: string[] = [];
   const keep = (line: string) => {
     logs.push(line);
+  };
+  // What the runtime sent to queues, until one of its mappings deletes it (parsed from its trace lines).
+  const sent = new Map<string, string>();
+  const follow = (line: string) => {
+    keep(`[trace] ${line}`);
+    const sentTo = /^sent to (\S+): (\S+) (.*)$/.exec(line);
+    if (sentTo) sent.set(sentTo[2]!, `${sentTo[1]}: ${sentTo[2]} ${sentTo[3]}`);
+    const deleted = /^\S+: (?:deleting|matches no filter) (.*)$/.exec(line);
+    if (deleted) for (const id of deleted[1]!.split(' ')) sent.delete(id);
   };
   let started = 0;
   // The runtime reads the templates while it starts (function code later, from content-addressed asset folders).
@@ -66,7 +81,7 @@ export async function startSystem(suite: string): Promise<SystemUnderTest> {
       log: (m) => keep(`[local] ${m}`),
       functionLog: (fn, line) => keep(`${fn}: ${line}`),
       // Every message's path in the run log: where an awaited outcome stalled shows there.
-      trace: (line) => keep(`[trace] ${line}`),
+      trace: follow,
     });
     return { synth, runtime };
   });
@@ -81,6 +96,7 @@ export async function startSystem(suite: string): Promise<SystemUnderTest> {
     logs,
     services: runtime.services,
     timings: { synthMs: synth.ms, synthesized: synth.synthesized, bootMs: Date.now() - started },
+    strandedMessages: () => [...sent.values()],
     queueStates: async () => {
       const sqs = new SQSClient({ endpoint: runtime.services.sqs, region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
       try {
