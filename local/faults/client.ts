@@ -21,6 +21,12 @@ export interface ApiClientOptions {
   readonly concurrency: number;
   /** Give up on one request after this long (retries included). Default 180 s (a stale claim locks a key for 60 s). */
   readonly deadlineMs?: number;
+  /**
+   * How long `sendUntil` waits for an entity to propagate. Default 300 s: a ceiling, not a budget. Under
+   * faults a propagation can be a call timed out, deferred, crashed in its deliverer and retried with
+   * growing delays; on a loaded 2-core machine that took over 120 s.
+   */
+  readonly propagationTimeoutMs?: number;
 }
 
 export class ApiClient {
@@ -104,7 +110,7 @@ export class ApiClient {
     ready: (answer: ApiAnswer) => boolean,
     notYet: (answer: ApiAnswer) => boolean,
     onWait: () => void,
-    timeoutMs = 120_000,
+    timeoutMs = this.options.propagationTimeoutMs ?? 300_000,
   ): Promise<ApiAnswer> {
     const result = await waitFor(
       async () => {
