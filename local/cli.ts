@@ -22,6 +22,7 @@ import { assertJava } from './dynamodb-local.js';
 import { clearStaleEndpointsFile, DEFAULT_ENDPOINTS_FILE, serviceUrls, writeEndpointsFile, type EndpointsFile } from './endpointsFile.js';
 import { LOCAL_SCHEDULE_SECONDS_PER_MINUTE, synthLocalAssembly } from './localAssembly.js';
 import { startLocalRuntime, type LocalRuntime } from './runtime.js';
+import { formatTrace } from './trace.js';
 
 const { values } = parseArgs({
   options: {
@@ -118,7 +119,7 @@ try {
     ports: { dynamodb: num(values['port-dynamodb']), sqs: num(values['port-sqs']), eventbridge: num(values['port-eventbridge']), apis },
     schedules: { secondsPerMinute: LOCAL_SCHEDULE_SECONDS_PER_MINUTE },
     transactionConflicts: !values['no-transaction-conflicts'],
-    trace: values.trace ? (line) => process.stderr.write(`[trace] ${line}\n`) : undefined,
+    trace: values.trace ? (step) => process.stderr.write(`[trace] ${formatTrace(step)}\n`) : undefined,
   });
   const running = runtime;
   catalog = await startCatalogServer();

@@ -24,10 +24,11 @@ import { functionDefinitions, LambdaRunner, type FunctionDefinition, type Lambda
 import { assertPortFree } from './net.js';
 import { loadSchedules, LocalScheduler } from './scheduler.js';
 import { ServiceProxy } from './service-proxy.js';
-import { eventLabel, SqsPoller, type SqsDeliveryHooks } from './sqs-poller.js';
+import { SqsPoller, type SqsDeliveryHooks } from './sqs-poller.js';
 import { startSqsServer, type SqsServer } from './sqs-server.js';
 import { createQueues, type LocalQueue } from './sqs-resources.js';
 import { StreamPoller } from './stream-poller.js';
+import { bodyLabel, eventLabel, type TraceStep } from './trace.js';
 
 export interface LocalRuntimeOptions {
   /** The cloud assembly folder (`cdk.out`). */
@@ -52,9 +53,9 @@ export interface LocalRuntimeOptions {
   /**
    * Follows every message, to find where one went: events accepted on a bus, messages the runtime
    * sends to queues (rule targets, schedules, stream failures), and each SQS mapping's batches
-   * (received, deleted, left on the queue). Default: off.
+   * (received, deleted, left on the queue). `formatTrace` (`local/trace.ts`) prints a step. Default: off.
    */
-  readonly trace?: (line: string) => void;
+  readonly trace?: (step: TraceStep) => void;
   /**
    * DynamoDB's transaction conflicts for the functions (`local/dynamodb-conflicts.ts`): their DynamoDB
    * endpoint is a proxy that refuses a write to an item another in-flight transaction holds, as AWS
@@ -187,7 +188,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       if (!queue) throw new Error(`no local queue with ARN ${arn}`);
       const MessageAttributes = attributes && Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]));
       const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body, MessageGroupId: messageGroupId, MessageAttributes }));
-      options.trace?.(`sent to ${queue.name}: ${MessageId} ${eventLabel(body)}`);
+      options.trace?.({ kind: 'sent', queue: queue.name, messageId: MessageId ?? '?', event: bodyLabel(body) });
     };
 
     const runner = new LambdaRunner([], { log: options.functionLog, invocationFault: options.invocationFault });
@@ -209,7 +210,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       onError: log,
     });
     owned.push(() => eventBridge.stop());
-    if (options.trace) eventBridge.subscribe((event, bus) => options.trace?.(`put on ${bus}: ${eventLabel(JSON.stringify(event))}`));
+    if (options.trace) eventBridge.subscribe((event, bus) => options.trace?.({ kind: 'put', bus, event: eventLabel(event) }));
     const scheduler = new LocalScheduler({
       secondsPerMinute: options.schedules?.secondsPerMinute,
       targets: {

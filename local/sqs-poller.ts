@@ -14,6 +14,7 @@ import { setMaxListeners } from 'node:events';
 import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { LOCAL_REGION } from './assembly.js';
 import type { EventMatcher } from './event-pattern.js';
+import { bodyLabel, type TraceStep } from './trace.js';
 
 export interface SqsPollerOptions {
   readonly key: string;
@@ -34,7 +35,7 @@ export interface SqsPollerOptions {
   /** The queue's `VisibilityTimeout` (for `delivery.retryVisibilitySeconds` as a function). Default 30. */
   readonly queueVisibilitySeconds?: number;
   /** Follows each message: received (with its receive count), deleted, or left on the queue. Default: off. */
-  readonly trace?: (line: string) => void;
+  readonly trace?: (step: TraceStep) => void;
 }
 
 /** One invocation planned from a received batch. */
@@ -94,16 +95,6 @@ export function toSqsRecord(message: Message, queueArn: string): SqsRecord {
     eventSourceARN: queueArn,
     awsRegion: LOCAL_REGION,
   };
-}
-
-/** `<detail-type> <event_id>` of an EventBridge event body (the domain event's own id survives republishing), for the trace. */
-export function eventLabel(body: string): string {
-  try {
-    const event = JSON.parse(body) as { 'detail-type'?: string; detail?: { event_id?: string } };
-    return `${event['detail-type'] ?? '?'} ${event.detail?.event_id ?? '?'}`;
-  } catch {
-    return `(${body.length} bytes, not JSON)`;
-  }
 }
 
 function filterView(record: SqsRecord): unknown {
@@ -193,8 +184,7 @@ export class SqsPoller {
         }),
         { abortSignal: this.abort.signal },
       );
-      // A retried receive: what an earlier attempt received, if it reached the server, is invisible until its visibility timeout.
-      if (($metadata.attempts ?? 1) > 1) this.options.trace?.(`${this.options.key}: receive took ${$metadata.attempts} attempts`);
+      if (($metadata.attempts ?? 1) > 1) this.options.trace?.({ kind: 'receive-retried', mapping: this.options.key, attempts: $metadata.attempts ?? 1 });
       batch.push(...Messages);
       if (batch.length > 0 && windowMs === 0) break;
     }
@@ -204,11 +194,15 @@ export class SqsPoller {
   private async process(messages: Message[]): Promise<void> {
     const { queueArn, filters, trace } = this.options;
     let records = messages.map((m) => toSqsRecord(m, queueArn));
-    trace?.(`${this.options.key}: received ${records.map((r) => `${r.messageId}(${r.attributes.ApproximateReceiveCount ?? '?'}) ${eventLabel(r.body)}`).join(', ')}`);
+    trace?.({
+      kind: 'received',
+      mapping: this.options.key,
+      messages: records.map((r) => ({ messageId: r.messageId, receiveCount: r.attributes.ApproximateReceiveCount ?? '?', event: bodyLabel(r.body) })),
+    });
     if (filters?.length) {
       const dropped = records.filter((r) => !filters.some((f) => f(filterView(r))));
       records = records.filter((r) => !dropped.includes(r));
-      if (dropped.length) trace?.(`${this.options.key}: matches no filter ${dropped.map((r) => r.messageId).join(' ')}`);
+      if (dropped.length) trace?.({ kind: 'filtered', mapping: this.options.key, messageIds: dropped.map((r) => r.messageId) });
       await this.delete(dropped);
     }
     if (!records.length) return;
@@ -271,7 +265,7 @@ export class SqsPoller {
 
   /** With `retryVisibilitySeconds`, makes messages left on the queue visible again that soon. */
   private async retrySoon(records: readonly SqsRecord[]): Promise<void> {
-    if (records.length) this.options.trace?.(`${this.options.key}: left on the queue ${records.map((r) => r.messageId).join(' ')}`);
+    if (records.length) this.options.trace?.({ kind: 'left', mapping: this.options.key, messageIds: records.map((r) => r.messageId) });
     const hook = this.options.delivery?.retryVisibilitySeconds;
     const seconds = typeof hook === 'function' ? Math.max(0, Math.round(hook(this.options.queueVisibilitySeconds ?? 30))) : hook;
     if (seconds === undefined || !records.length || !this.running) return;
@@ -289,7 +283,7 @@ export class SqsPoller {
   }
 
   private async delete(records: readonly SqsRecord[]): Promise<void> {
-    if (records.length) this.options.trace?.(`${this.options.key}: deleting ${records.map((r) => r.messageId).join(' ')}`);
+    if (records.length) this.options.trace?.({ kind: 'deleted', mapping: this.options.key, messageIds: records.map((r) => r.messageId) });
     for (let i = 0; i < records.length; i += 10) {
       const chunk = records.slice(i, i + 10);
       await this.options.sqs.send(

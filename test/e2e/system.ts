@@ -16,6 +16,7 @@ import { LOCAL_REGION } from '../../local/assembly.js';
 import { LOCAL_SCHEDULE_SECONDS_PER_MINUTE } from '../../local/localAssembly.js';
 import { readEndpointsFile, serviceUrls, type EndpointsFile } from '../../local/endpointsFile.js';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime.js';
+import { formatTrace, type TraceStep } from '../../local/trace.js';
 import { ApiClient } from '../../scripts/e2e/client.js';
 import { withTestAssembly } from '../support/testAssembly.js';
 
@@ -62,14 +63,12 @@ export async function startSystem(suite: string): Promise<SystemUnderTest> {
   const keep = (line: string) => {
     logs.push(line);
   };
-  // What the runtime sent to queues, until one of its mappings deletes it (parsed from its trace lines).
+  // What the runtime sent to queues, until one of its mappings deletes it.
   const sent = new Map<string, string>();
-  const follow = (line: string) => {
-    keep(`[trace] ${line}`);
-    const sentTo = /^sent to (\S+): (\S+) (.*)$/.exec(line);
-    if (sentTo) sent.set(sentTo[2]!, `${sentTo[1]}: ${sentTo[2]} ${sentTo[3]}`);
-    const deleted = /^\S+: (?:deleting|matches no filter) (.*)$/.exec(line);
-    if (deleted) for (const id of deleted[1]!.split(' ')) sent.delete(id);
+  const follow = (step: TraceStep) => {
+    keep(`[trace] ${formatTrace(step)}`);
+    if (step.kind === 'sent') sent.set(step.messageId, `${step.queue}: ${step.messageId} ${step.event}`);
+    if (step.kind === 'deleted' || step.kind === 'filtered') for (const id of step.messageIds) sent.delete(id);
   };
   let started = 0;
   // The runtime reads the templates while it starts (function code later, from content-addressed asset folders).
