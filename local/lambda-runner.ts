@@ -29,6 +29,12 @@ export interface FunctionDefinition {
   readonly name: string;
   readonly arn?: string;
   readonly codeDir: string;
+  /**
+   * The code package's identity, as CloudFormation compares it (the asset's S3 key): two
+   * definitions with the same id run the same code, wherever each assembly unpacked it.
+   * Default: `codeDir`.
+   */
+  readonly codeId?: string;
   /** `file.export`, e.g. `index.handler`. */
   readonly handler: string;
   readonly timeoutSeconds: number;
@@ -254,6 +260,18 @@ class PoolRetiredError extends Error {
   }
 }
 
+/**
+ * What a deployment compares to decide whether a function changes: its code package and its
+ * configuration. The folder an assembly unpacked the code in (and `LAMBDA_TASK_ROOT`, which names
+ * it; `/var/task` on AWS) is not part of it: re-synthesized into another folder, an unchanged
+ * function is not updated by CloudFormation and keeps its warm sandboxes.
+ */
+function deployedAs(fn: FunctionDefinition): string {
+  const { codeDir, codeId, env, ...configuration } = fn;
+  const { LAMBDA_TASK_ROOT: _taskRoot, ...variables } = env;
+  return JSON.stringify({ ...configuration, code: codeId ?? codeDir, env: variables });
+}
+
 class FunctionPool {
   private readonly idle: Sandbox[] = [];
   private readonly all = new Set<Sandbox>();
@@ -261,7 +279,8 @@ class FunctionPool {
   private stopped = false;
 
   constructor(
-    readonly fn: FunctionDefinition,
+    /** Replaced by an unchanged deployment from another assembly folder: new sandboxes load from there. */
+    public fn: FunctionDefinition,
     private readonly nodePath: string,
     private readonly log: (line: string) => void,
     private readonly faultFor?: LambdaRunnerOptions['invocationFault'],
@@ -389,17 +408,20 @@ export class LambdaRunner {
   }
 
   /**
-   * Replaces the set of functions: unchanged ones keep their warm sandboxes; changed and removed ones
+   * Replaces the set of functions: unchanged ones (same code package and configuration, see
+   * {@link deployedAs}) keep their warm sandboxes; changed and removed ones
    * retire (running invocations finish on the old code, later ones use the new definition).
    */
   update(functions: readonly FunctionDefinition[]): void {
     const wanted = new Map(functions.map((f) => [f.key, f]));
     for (const [key, pool] of this.pools) {
       const next = wanted.get(key);
-      if (!next || JSON.stringify(next) !== JSON.stringify(pool.fn)) {
-        pool.retire();
-        this.pools.delete(key);
+      if (next && deployedAs(next) === deployedAs(pool.fn)) {
+        pool.fn = next;
+        continue;
       }
+      pool.retire();
+      this.pools.delete(key);
     }
     for (const fn of functions) {
       if (this.pools.has(fn.key)) continue;
@@ -444,7 +466,7 @@ export function functionDefinitions(assembly: CloudAssembly, resolver: Resolver,
       Timeout?: number;
       MemorySize?: number;
       Runtime?: string;
-      Code?: { ZipFile?: string };
+      Code?: { ZipFile?: string; S3Key?: unknown };
       Environment?: { Variables?: Record<string, unknown> };
       ReservedConcurrentExecutions?: number;
     };
@@ -496,6 +518,7 @@ export function functionDefinitions(assembly: CloudAssembly, resolver: Resolver,
       name,
       arn: resolver.getAtt(ref, 'Arn') as string,
       codeDir,
+      codeId: typeof props.Code?.S3Key === 'string' ? props.Code.S3Key : undefined,
       handler: props.Handler ?? 'index.handler',
       timeoutSeconds: props.Timeout ?? 3,
       memorySize: props.MemorySize,

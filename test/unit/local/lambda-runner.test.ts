@@ -45,6 +45,32 @@ describe('LambdaRunner when definitions change (a reload)', () => {
     await expect(waiting).resolves.toEqual({ version: '2' });
   });
 
+  it('keeps the warm sandboxes of a function redeployed unchanged from another assembly folder, as CloudFormation leaves it alone', async () => {
+    // Counts its invocations in module state: a warm sandbox answers 2, a cold one 1.
+    const counting = (codeId: string): FunctionDefinition => {
+      const codeDir = mkdtempSync(join(tmpdir(), 'runner-test-'));
+      writeFileSync(
+        join(codeDir, 'index.js'),
+        'let n = 0; exports.handler = async (event) => { n += 1; await new Promise((r) => setTimeout(r, event.waitMs ?? 0)); return { n, dir: __dirname }; };',
+      );
+      return { key: 'S/Fn', name: 'S-Fn', codeDir, codeId, handler: 'index.handler', timeoutSeconds: 30, env: { LAMBDA_TASK_ROOT: codeDir } };
+    };
+    const first = counting('same.zip');
+    runner = new LambdaRunner([first]);
+    expect(await runner.invoke('S/Fn', {})).toEqual({ n: 1, dir: first.codeDir });
+
+    const resynthesized = counting('same.zip');
+    runner.update([resynthesized]);
+    expect(await runner.invoke('S/Fn', {})).toEqual({ n: 2, dir: first.codeDir });
+    // A second sandbox, needed by a concurrent invocation, loads the code from the new folder.
+    const both = await Promise.all([runner.invoke('S/Fn', { waitMs: 300 }), runner.invoke('S/Fn', { waitMs: 300 })]);
+    expect(both).toContainEqual({ n: 1, dir: resynthesized.codeDir });
+
+    const newCode = counting('other.zip');
+    runner.update([newCode]);
+    expect(await runner.invoke('S/Fn', {})).toEqual({ n: 1, dir: newCode.codeDir });
+  });
+
   it('fails a running invocation at once when the runner stops, not at its timeout', async () => {
     runner = new LambdaRunner([slowFunction('1')]);
     const running = runner.invoke('S/Fn', { waitMs: 20_000 });
