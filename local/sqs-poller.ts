@@ -1,7 +1,9 @@
 /**
  * SQS event source mapping (`AWS::Lambda::EventSourceMapping` on a queue), as Lambda runs it:
  * - batches of up to `BatchSize` messages, gathered for up to `MaximumBatchingWindowInSeconds`;
- * - `ScalingConfig.MaximumConcurrency` concurrent pollers/invocations (default 5);
+ * - up to `ScalingConfig.MaximumConcurrency` concurrent pollers/invocations (default 5), scaled with
+ *   the traffic: one long poll while the queue is empty, one more poller for each batch received
+ *   while below the maximum, back to one as polls come back empty;
  * - success: the whole batch is deleted; an invocation error (throw, timeout, crash): nothing is
  *   deleted, the messages come back after the queue's visibility timeout, and the queue's
  *   RedrivePolicy (applied by the SQS server) moves them to the DLQ after `maxReceiveCount`;
@@ -109,28 +111,51 @@ function filterView(record: SqsRecord): unknown {
 
 export class SqsPoller {
   private readonly abort = new AbortController();
-  private loops: Promise<void>[] = [];
+  private readonly loops = new Set<Promise<void>>();
+  /** Loops alive, counted synchronously: two loops seeing an empty poll at once must not both stop. */
+  private pollers = 0;
+
   private processing = 0;
 
   constructor(readonly options: SqsPollerOptions) {}
 
+  /** Pollers at most: concurrent long polls, and so concurrent invocations. */
+  private get maxLoops(): number {
+    return Math.max(1, this.options.maxConcurrency ?? 5);
+  }
+
   start(): this {
-    const n = Math.max(1, this.options.maxConcurrency ?? 5);
     // Every loop waits on the one stop signal (its long poll, its planned delays): up to a few
     // listeners a loop, by design, above Node's leak warning at 10.
-    setMaxListeners(4 * n, this.abort.signal);
-    for (let i = 0; i < n; i++) this.loops.push(this.loop());
+    setMaxListeners(4 * this.maxLoops, this.abort.signal);
+    this.addLoop();
     return this;
+  }
+
+  /**
+   * One more poller. An idle mapping holds a single long poll: every poller of every mapping polling
+   * an empty queue once a second (the local long poll, see `receiveBatch`) was most of an idle
+   * runtime's CPU. Lambda, too, adds pollers as batches keep coming and removes them as the queue
+   * empties.
+   */
+  private addLoop(): void {
+    this.pollers += 1;
+    const loop: Promise<void> = this.loop().finally(() => this.loops.delete(loop));
+    this.loops.add(loop);
   }
 
   async stop(): Promise<void> {
     this.abort.abort();
-    await Promise.all(this.loops);
-    this.loops = [];
+    while (this.loops.size) await Promise.all([...this.loops]);
   }
 
   private get running(): boolean {
     return !this.abort.signal.aborted;
+  }
+
+  /** Pollers running (each in a long poll or on a batch): one while the queue is empty. */
+  get pollerCount(): number {
+    return this.pollers;
   }
 
   /** Received batches not settled yet (invoking, waiting for a planned delay, deleting). */
@@ -143,22 +168,28 @@ export class SqsPoller {
   }
 
   private async loop(): Promise<void> {
-    while (this.running) {
-      try {
-        const messages = await this.receiveBatch();
-        if (messages.length && this.running) {
-          this.processing += 1;
-          try {
-            await this.process(messages);
-          } finally {
-            this.processing -= 1;
+    try {
+      while (this.running) {
+        try {
+          const messages = await this.receiveBatch();
+          if (!messages.length && this.pollers > 1) return;
+          if (messages.length && this.running) {
+            if (this.pollers < this.maxLoops) this.addLoop();
+            this.processing += 1;
+            try {
+              await this.process(messages);
+            } finally {
+              this.processing -= 1;
+            }
           }
+        } catch (error) {
+          if (!this.running) return;
+          this.report(`poll failed: ${(error as Error).message}`);
+          await sleep(500, this.abort.signal);
         }
-      } catch (error) {
-        if (!this.running) return;
-        this.report(`poll failed: ${(error as Error).message}`);
-        await sleep(500, this.abort.signal);
       }
+    } finally {
+      this.pollers -= 1;
     }
   }
 
@@ -186,7 +217,8 @@ export class SqsPoller {
       );
       if (($metadata.attempts ?? 1) > 1) this.options.trace?.({ kind: 'receive-retried', mapping: this.options.key, attempts: $metadata.attempts ?? 1 });
       batch.push(...Messages);
-      if (batch.length > 0 && windowMs === 0) break;
+      // An empty poll ends the call: the loop decides whether this poller keeps polling.
+      if (batch.length === 0 || windowMs === 0) break;
     }
     return batch;
   }
