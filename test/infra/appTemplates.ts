@@ -31,7 +31,15 @@ export function synthCheckedApp(context: Record<string, unknown> = {}) {
   return synthesized;
 }
 
+/**
+ * One CloudFormation validation engine for every checked synth of a test worker (the infra files
+ * share a module graph): starting the engine costs ~8 s of CPU, validating the app's templates
+ * with a started one ~1 s. It keeps no state of an app between validations.
+ */
+let cloudFormationValidation: CloudFormationValidatePlugin | undefined;
+
 /** Registers on `app` the checks {@link synthCheckedApp} runs (cdk-nag AwsSolutions, CloudFormation validation). */
 export function addSynthChecks(app: App): void {
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CloudFormationValidatePlugin());
+  cloudFormationValidation ??= new CloudFormationValidatePlugin();
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), cloudFormationValidation);
 }

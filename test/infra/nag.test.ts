@@ -47,3 +47,16 @@ describe('synth-time checks on the whole app', () => {
     expect(() => app.synth()).toThrow(/NoSuchProperty|VisibilityTimeout/);
   }, 180_000);
 });
+
+// In this file, not one of its own: the checked synths of a test file share one CloudFormation
+// validation engine (see addSynthChecks), whose start costs more than validating the app.
+/** The legacy routes, calls and grants of the early steps stay cdk-nag clean (with their acknowledgements) and valid CloudFormation. */
+describe('cdk-nag AwsSolutions and CloudFormation validation at migration steps', () => {
+  it.each([
+    ['every link before its migration', { 'migration.manager-stream': 0, 'migration.task-updated': 0, 'migration.task-update-request': 0, 'migration.task-assigned': 0, 'migration.task-created-v1': 0, 'migration.manager-login': 0 }],
+    ['every link mid-way', { 'migration.manager-stream': 3, 'migration.task-updated': 2, 'migration.task-update-request': 4, 'migration.task-assigned': 3, 'migration.task-created-v1': 6, 'migration.manager-login': 4 }],
+  ])('%s', (_, context) => {
+    const { app } = synthCheckedApp(context);
+    expect(() => app.synth()).not.toThrow();
+  }, 240_000);
+});
