@@ -41,9 +41,9 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/chaos/**/*.test.ts'],
           globalSetup: ['test/support/global-setup.ts'],
           // Not isolated either: a fresh process per file and its imports (the AWS SDK, the
-          // services, the local runtime) cost ~2 s of CPU each, ~90 s over this project. Handlers
-          // are built from their dependencies (tables and clients passed in), so files do not meet
-          // through module state; env, globals and spies are restored after each file (fileIsolation.ts).
+          // services, the local runtime) cost ~2 s of CPU each, ~90 s over this project. After each
+          // file, the project's own modules are evaluated anew (their state, e.g. a signer's memoized
+          // credentials, ends with the file) and env, globals and spies are restored (fileIsolation.ts).
           isolate: false,
           setupFiles: ['test/support/fileIsolation.ts'],
         },

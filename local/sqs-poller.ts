@@ -120,15 +120,15 @@ export class SqsPoller {
   constructor(readonly options: SqsPollerOptions) {}
 
   /** Pollers at most: concurrent long polls, and so concurrent invocations. */
-  private get maxLoops(): number {
+  private get maxPollers(): number {
     return Math.max(1, this.options.maxConcurrency ?? 5);
   }
 
   start(): this {
     // Every loop waits on the one stop signal (its long poll, its planned delays): up to a few
     // listeners a loop, by design, above Node's leak warning at 10.
-    setMaxListeners(4 * this.maxLoops, this.abort.signal);
-    this.addLoop();
+    setMaxListeners(4 * this.maxPollers, this.abort.signal);
+    this.addPoller();
     return this;
   }
 
@@ -138,7 +138,7 @@ export class SqsPoller {
    * runtime's CPU. Lambda, too, adds pollers as batches keep coming and removes them as the queue
    * empties.
    */
-  private addLoop(): void {
+  private addPoller(): void {
     this.pollers += 1;
     const loop: Promise<void> = this.loop().finally(() => this.loops.delete(loop));
     this.loops.add(loop);
@@ -174,7 +174,7 @@ export class SqsPoller {
           const messages = await this.receiveBatch();
           if (!messages.length && this.pollers > 1) return;
           if (messages.length && this.running) {
-            if (this.pollers < this.maxLoops) this.addLoop();
+            if (this.pollers < this.maxPollers) this.addPoller();
             this.processing += 1;
             try {
               await this.process(messages);
